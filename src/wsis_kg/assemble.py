@@ -1,0 +1,181 @@
+"""Assemble the dataset: ontology, reference data, and for each document its structure and claims.
+
+Each document is read, segmented and anchored on its own, so the cost of adding a document does not
+grow with the number already there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Dataset, Graph, Literal, URIRef
+
+from . import __version__
+from .anchor import Anchor, anchor_claims, selector_graph
+from .errors import InputError
+from .namespaces import (
+    G_ONTOLOGY,
+    G_PROVENANCE,
+    G_REFERENCE,
+    ID,
+    PROV,
+    RDF,
+    RDFS,
+    WSIS,
+    claims_graph_iri,
+    structure_graph_iri,
+)
+from .project import Project
+from .rdfio import bind_prefixes, parse_turtle, parse_turtle_files
+from .segment import Structure, segment, structure_graph
+from .sources import Source, load_sources
+
+DATASET_IRI = ID["dataset/wsis-kg"]
+SOFTWARE_IRI = ID["software/wsis-kg"]
+BUILD_IRI = ID["activity/build"]
+
+
+@dataclass
+class DocumentBuild:
+    source: Source
+    structure: Structure
+    structure_graph: Graph
+    claims_graph: Graph
+    anchors: list[Anchor]
+
+    @property
+    def doc_id(self) -> str:
+        return self.source.doc_id
+
+
+@dataclass
+class Assembly:
+    ontology: Graph
+    reference: Graph
+    documents: list[DocumentBuild]
+    provenance: Graph
+
+    def named_graphs(self) -> list[tuple[URIRef, Graph]]:
+        out = [(G_ONTOLOGY, self.ontology), (G_REFERENCE, self.reference)]
+        for d in self.documents:
+            out.append((structure_graph_iri(d.doc_id), d.structure_graph))
+            out.append((claims_graph_iri(d.doc_id), d.claims_graph))
+        out.append((G_PROVENANCE, self.provenance))
+        return out
+
+    def dataset(self) -> Dataset:
+        ds = Dataset()
+        bind_prefixes(ds)  # type: ignore[arg-type]
+        for iri, g in self.named_graphs():
+            target = ds.graph(iri)
+            for t in g:
+                target.add(t)
+        return ds
+
+    def union(self) -> Graph:
+        g = Graph()
+        for _, part in self.named_graphs():
+            for t in part:
+                g.add(t)
+        return bind_prefixes(g)
+
+
+def load_ontology(project: Project) -> Graph:
+    return bind_prefixes(parse_turtle(project.ontology))
+
+
+def load_reference(project: Project) -> Graph:
+    files = project.reference_files()
+    if not files:
+        raise InputError(f"{project.reference_dir}: no reference data (*.ttl) found")
+    return parse_turtle_files(files)
+
+
+def label_link_nodes(claims: Graph, reference: Graph) -> Graph:
+    """Derived labels for topic links and citations, so curators state a link once, not its label too."""
+    def name(node: object) -> str:
+        for g in (reference, claims):
+            lbl = g.value(node, RDFS.label)  # type: ignore[arg-type]
+            if lbl is not None:
+                return str(lbl)
+        return str(node).rsplit("/", 1)[-1]
+
+    out = Graph()
+    for claim, link in claims.subject_objects(WSIS.hasTopicLink):
+        if claims.value(link, RDFS.label) is None:
+            kind = "Stated link" if (link, RDF.type, WSIS.StatedLink) in claims else "Curator link"
+            target = claims.value(link, WSIS.linkTarget)
+            out.add((link, RDFS.label, Literal(f"{kind}: {name(claim)} → {name(target)}", lang="en")))
+    for claim, cit in claims.subject_objects(WSIS.hasCitation):
+        if claims.value(cit, RDFS.label) is None:
+            act = claims.value(cit, WSIS.citationAct)
+            prov = claims.value(cit, WSIS.citedProvision)
+            out.add((cit, RDFS.label, Literal(f"Citation ({name(act)}): {name(prov)} in {name(claim)}", lang="en")))
+    return out
+
+
+def build_document(project: Project, source: Source, reference: Graph) -> DocumentBuild:
+    """Segment one source, read its curated claims and anchor every quote."""
+    structure = segment(source.text)
+    sgraph = structure_graph(str(source.iri), source.label, source.text, structure)
+    for t in source.metadata:
+        sgraph.add(t)
+    claims = Graph()
+    for path in project.claim_files(source.doc_id):
+        parse_turtle(path, claims)
+    for claim, doc in claims.subject_objects(WSIS.statedIn):
+        if doc != source.iri:
+            raise InputError(
+                f"{project.documents_dir / source.doc_id}: <{claim}> is stated in <{doc}>, but the files of "
+                f"this folder encode <{source.iri}>; move the claim or correct wsis:statedIn"
+            )
+    anchors = anchor_claims(claims, source.iri, source.text, structure)
+    for t in selector_graph(anchors, source.iri, source.text) + label_link_nodes(claims, reference):
+        claims.add(t)
+    return DocumentBuild(source, structure, bind_prefixes(sgraph), bind_prefixes(claims), anchors)
+
+
+def provenance_graph(documents: list[DocumentBuild]) -> Graph:
+    """Where the dataset comes from. Deterministic (no clock), so two builds of one input are equal."""
+    g = Graph()
+    g.add((DATASET_IRI, RDF.type, PROV.Entity))
+    g.add((DATASET_IRI, RDFS.label, Literal("WSIS knowledge graph", lang="en")))
+    g.add((DATASET_IRI, PROV.wasGeneratedBy, BUILD_IRI))
+    g.add((BUILD_IRI, RDF.type, PROV.Activity))
+    g.add((BUILD_IRI, RDFS.label, Literal(f"Build of the WSIS knowledge graph by wsis-kg {__version__}", lang="en")))
+    g.add((BUILD_IRI, PROV.wasAssociatedWith, SOFTWARE_IRI))
+    g.add((SOFTWARE_IRI, RDF.type, PROV.Agent))
+    g.add((SOFTWARE_IRI, RDFS.label, Literal(f"wsis-kg {__version__}", lang="en")))
+    for d in documents:
+        g.add((DATASET_IRI, PROV.wasDerivedFrom, d.source.iri))
+        g.add((BUILD_IRI, PROV.used, d.source.iri))
+        for graph_iri in (structure_graph_iri(d.doc_id), claims_graph_iri(d.doc_id)):
+            g.add((graph_iri, RDF.type, PROV.Entity))
+            g.add((graph_iri, RDFS.label, Literal(f"Named graph {graph_iri.rsplit('/', 1)[-1]} of {d.doc_id}",
+                                                  lang="en")))
+            g.add((graph_iri, PROV.wasDerivedFrom, d.source.iri))
+            g.add((graph_iri, PROV.wasGeneratedBy, BUILD_IRI))
+    return bind_prefixes(g)
+
+
+def assemble(project: Project, only: list[str] | None = None) -> Assembly:
+    project.check()
+    ontology = load_ontology(project)
+    reference = load_reference(project)
+    sources = load_sources(project.sources)
+    if only:
+        unknown = set(only) - {s.doc_id for s in sources}
+        if unknown:
+            raise InputError(f"unknown document id(s): {', '.join(sorted(unknown))}")
+        sources = [s for s in sources if s.doc_id in only]
+    documents = [build_document(project, s, reference) for s in sources]
+    orphan = {p.name for p in project.documents_dir.glob("*") if p.is_dir()} - {d.doc_id for d in documents}
+    if orphan and not only:
+        raise InputError(
+            f"{project.documents_dir}: claim folder(s) {', '.join(sorted(orphan))} have no source in "
+            f"{project.sources}; add the source text and its metadata, or rename the folder"
+        )
+    return Assembly(ontology, reference, documents, provenance_graph(documents))
+
+
+__all__ = ["Assembly", "DocumentBuild", "assemble", "build_document", "load_ontology", "load_reference"]

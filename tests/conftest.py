@@ -1,0 +1,70 @@
+"""Shared fixtures: the real project built once per test session into a temporary release folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from wsis_kg.build import BuildResult, run_build
+from wsis_kg.project import Project
+from wsis_kg.query import load_store
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The bundled data built once, with SHACL and HermiT, into a temporary dist folder."""
+    dist = tmp_path_factory.mktemp("release") / "dist"
+    return run_build(Project(ROOT, dist), reason=True)
+
+
+@pytest.fixture(scope="session")
+def release(built: BuildResult) -> Path:
+    """The folder of the built release (what `wsis-kg build` writes to dist/)."""
+    return built.release_dir
+
+
+@pytest.fixture(scope="session")
+def store(release: Path) -> ox.Store:
+    """The release loaded into an in-memory Oxigraph store (all named graphs)."""
+    return load_store(release)
+
+
+def make_project(dest: Path, *, bundled: bool = False, mini: bool = True) -> Project:
+    """A throw-away project: the real ontology and reference data, the tiny test document, and
+    (optionally) the bundled document. Tests mutate it freely."""
+    import shutil
+
+    shutil.copytree(ROOT / "ontology", dest / "ontology")
+    shutil.copytree(ROOT / "graph" / "reference", dest / "graph" / "reference")
+    (dest / "graph" / "documents").mkdir(parents=True)
+    (dest / "sources").mkdir()
+    if bundled:
+        for f in (ROOT / "sources").iterdir():
+            shutil.copy(f, dest / "sources" / f.name)
+        for d in (ROOT / "graph" / "documents").iterdir():
+            shutil.copytree(d, dest / "graph" / "documents" / d.name)
+    if mini:
+        mini_root = FIXTURES / "mini"
+        for f in (mini_root / "sources").iterdir():
+            shutil.copy(f, dest / "sources" / f.name)
+        for d in (mini_root / "graph" / "documents").iterdir():
+            shutil.copytree(d, dest / "graph" / "documents" / d.name)
+        for f in (mini_root / "graph" / "reference").iterdir():
+            shutil.copy(f, dest / "graph" / "reference" / f.name)
+    return Project(dest)
+
+
+@pytest.fixture()
+def mini_project(tmp_path: Path) -> Project:
+    """The real ontology and reference data with only the tiny test document: fast to build."""
+    return make_project(tmp_path / "project")

@@ -1,0 +1,148 @@
+"""Bad input through the CLI: one clear message, a non-zero exit code, no traceback, dist/ untouched."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wsis_kg.cli import main
+from wsis_kg.project import Project
+
+DOC = "civil-society-notes-2025-06-30"
+
+
+def run(project: Project, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--project", str(project.root), *args])
+    output = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert "Traceback" not in output, output
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, output
+
+
+@pytest.fixture()
+def previous_release(mini_project: Project) -> Path:
+    """A release standing in dist/ before the failing build: it must survive byte for byte."""
+    dist = mini_project.dist
+    dist.mkdir()
+    (dist / "wsis-kg.trig").write_text("previous release\n")
+    return dist / "wsis-kg.trig"
+
+
+def claims_file(project: Project) -> Path:
+    return project.documents_dir / DOC / "notes.ttl"
+
+
+def assert_untouched(marker: Path) -> None:
+    assert marker.read_text() == "previous release\n"
+    assert sorted(p.name for p in marker.parent.parent.iterdir() if p.name.startswith(".dist")) == []
+
+
+def test_mini_project_builds(mini_project: Project) -> None:
+    code, out = run(mini_project, "build", "--no-reason")
+    assert code == 0, out
+    assert (mini_project.dist / "wsis-kg.trig").exists()
+    assert "1 document(s)" in out
+
+
+def test_malformed_turtle_names_file_line_column(mini_project: Project, previous_release: Path) -> None:
+    path = claims_file(mini_project)
+    lines = path.read_text().splitlines()
+    idx = next(i for i, line in enumerate(lines) if "wsis:quote" in line)
+    lines[idx] = '    wsis:quote "unterminated ;'
+    path.write_text("\n".join(lines) + "\n")
+    code, out = run(mini_project, "build")
+    assert code == 2
+    assert f"{path}:{idx + 1}:" in out and "Turtle syntax error" in out
+    assert_untouched(previous_release)
+
+
+def test_unknown_prefix(mini_project: Project, previous_release: Path) -> None:
+    path = claims_file(mini_project)
+    path.write_text(path.read_text().replace("wsis:about tech:community-networks", "wsis:about nope:x", 1))
+    code, out = run(mini_project, "build")
+    assert code == 2
+    assert 'Prefix "nope:" not bound' in out and "declare it with @prefix" in out and str(path) in out
+    assert_untouched(previous_release)
+
+
+def test_missing_source_file(mini_project: Project, previous_release: Path) -> None:
+    (mini_project.sources / f"{DOC}.txt").unlink()
+    code, out = run(mini_project, "build")
+    assert code == 2 and "not found" in out and f"{DOC}.txt" in out
+    assert_untouched(previous_release)
+
+
+def test_changed_source_is_refused(mini_project: Project, previous_release: Path) -> None:
+    src = mini_project.sources / f"{DOC}.txt"
+    src.write_text(src.read_text().replace("villages", "towns"))
+    code, out = run(mini_project, "build")
+    assert code == 2 and "has changed" in out and "sha256" in out
+    assert_untouched(previous_release)
+
+
+def test_quote_not_found(mini_project: Project, previous_release: Path) -> None:
+    path = claims_file(mini_project)
+    path.write_text(path.read_text().replace("connected villages that", "connected many villages that"))
+    code, out = run(mini_project, "build")
+    assert code == 1
+    assert "community-networks-connect-villages" in out and "quote not found" in out
+    assert "nearest: line 9" in out and "Community networks have connected villages" in out
+    assert_untouched(previous_release)
+
+
+def test_ambiguous_quote(mini_project: Project, previous_release: Path) -> None:
+    path = claims_file(mini_project)
+    path.write_text(path.read_text().replace(
+        '"Lack of content in local languages."', '"in many"'))
+    code, out = run(mini_project, "build")
+    assert code == 1 and "occurs 2 times" in out and "wsis:groundedIn" in out
+    assert_untouched(previous_release)
+
+
+def test_shacl_violation_names_node_label_and_message(mini_project: Project, previous_release: Path) -> None:
+    path = claims_file(mini_project)
+    path.write_text(path.read_text().replace("    wsis:addressedTo group:governments ;\n", ""))
+    code, out = run(mini_project, "build")
+    assert code == 1
+    assert "taxes-review" in out and "Governments should review taxes" in out
+    assert "names whom it asks to act" in out
+    assert_untouched(previous_release)
+
+
+def test_inconsistent_ontology_names_the_clash(mini_project: Project, previous_release: Path) -> None:
+    path = claims_file(mini_project)
+    # a claim that is also a stakeholder group: the ontology declares the two disjoint
+    path.write_text(path.read_text().replace(
+        "claim:taxes-review a wsis:Recommendation ;", "claim:taxes-review a wsis:Recommendation , wsis:Body ;"))
+    code, out = run(mini_project, "build")
+    assert code == 1
+    assert "inconsistent" in out and "taxes-review" in out and "disjoint" in out
+    assert_untouched(previous_release)
+
+
+def test_missing_java(mini_project: Project, previous_release: Path, monkeypatch: pytest.MonkeyPatch,
+                      tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    code, out = run(mini_project, "build")
+    assert code == 2 and "Java was not found" in out and "apt-get install" in out
+    assert_untouched(previous_release)
+
+
+def test_unknown_query_and_missing_release(mini_project: Project) -> None:
+    code, out = run(mini_project, "query", "no-such-query")
+    assert code == 2 and "no query named" in out
+    shutil.rmtree(mini_project.dist, ignore_errors=True)
+    (mini_project.root / "queries").mkdir(exist_ok=True)
+    (mini_project.root / "queries" / "x.rq").write_text("# X\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n")
+    code, out = run(mini_project, "query", "x")
+    assert code == 2 and "run `wsis-kg build` first" in out
+
+
+def test_not_a_project(tmp_path: Path) -> None:
+    code, out = run(Project(tmp_path), "build")
+    assert code == 2 and "not found" in out and "--project" in out
