@@ -90,7 +90,7 @@ def test_quote_not_found(mini_project: Project, previous_release: Path) -> None:
     code, out = run(mini_project, "build")
     assert code == 1
     assert "community-networks-connect-villages" in out and "quote not found" in out
-    assert "nearest: line 9" in out and "Community networks have connected villages" in out
+    assert "nearest: line 11" in out and "Community networks have connected villages" in out
     assert_untouched(previous_release)
 
 

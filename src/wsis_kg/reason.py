@@ -59,12 +59,19 @@ class ReasonerResult:
 
 
 def _explain(graph: Graph) -> str:
-    """Point at the likely clash: an individual typed with two classes declared disjoint."""
+    """Point at the likely clash: an individual whose types (with their superclasses) include two
+    classes declared disjoint. HermiT says only that the input is inconsistent."""
+    disjoint = {(a, b) for a, b in graph.subject_objects(OWL.disjointWith)}
     hints = []
-    for a, b in graph.subject_objects(OWL.disjointWith):
-        for x in set(graph.subjects(RDF.type, a)) & set(graph.subjects(RDF.type, b)):
-            label = graph.value(x, RDFS.label)
-            hints.append(f"<{x}>{f' ({label})' if label else ''} is both <{a}> and <{b}>, declared disjoint")
+    for x in sorted(set(graph.subjects(RDF.type, None)), key=str):
+        types = set(graph.objects(x, RDF.type))
+        closure = set(types)
+        for t in types:
+            closure |= set(graph.transitive_objects(t, RDFS.subClassOf))
+        for a, b in sorted(disjoint, key=str):
+            if a in closure and b in closure:
+                label = graph.value(x, RDFS.label)
+                hints.append(f"<{x}>{f' ({label})' if label else ''} is a <{a}> and a <{b}>, declared disjoint")
     return "; ".join(hints[:10])
 
 

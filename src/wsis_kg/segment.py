@@ -158,8 +158,10 @@ def segment(source: str) -> Structure:
         target.append(passage)
         last = passage
 
-    for block in _blocks(source):
+    blocks = _blocks(source)
+    for i, block in enumerate(blocks):
         text = source[block.start:block.end]
+        following = source[blocks[i + 1].start] if i + 1 < len(blocks) else ""
         m = _QUESTION.match(text)
         if m and "\n" not in text:
             question = Question(int(m.group(1)), Span(block.start, block.end), len(structure.questions) + 1)
@@ -167,7 +169,8 @@ def segment(source: str) -> Structure:
             section, last, slugs = None, None, set()
             continue
         continues = last is not None and (
-            text[0].islower() or (not _terminated(source[last.start:last.end]) and not _is_heading(text))
+            text[0].islower()
+            or (not _terminated(source[last.start:last.end]) and not (_is_heading(text) and not following.islower()))
         )
         if continues and last is not None:
             # a paragraph cut by a page break: the passage spans both parts
@@ -179,7 +182,7 @@ def segment(source: str) -> Structure:
             else:
                 last.end = block.end
             continue
-        if _is_heading(text):
+        if _is_heading(text) and not following.islower():
             if question is None:
                 # title, date or heading before the first question: front matter
                 structure.front_matter.append(Span(block.start, block.end))

@@ -1,0 +1,75 @@
+"""Data is code: every curated file canonical, every passage claimed, every quote where it says it is."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from wsis_kg.build import BuildResult
+from wsis_kg.namespaces import OA, RDF, RDFS, WSIS
+from wsis_kg.project import Project
+from wsis_kg.rdfio import canonical_turtle, parse_turtle
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = Project(ROOT).data_files()
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(ROOT)) for p in FILES])
+def test_file_is_canonical(path: Path) -> None:
+    expected = canonical_turtle(parse_turtle(path))
+    assert path.read_text(encoding="utf-8") == expected, (
+        f"{path.relative_to(ROOT)} is not in canonical form: run `wsis-kg fmt {path.relative_to(ROOT)}`"
+    )
+
+
+def test_every_passage_has_a_claim(built: BuildResult) -> None:
+    for d in built.assembly.documents:
+        grounded = {a.passage for a in d.anchors}
+        passages = set(d.structure_graph.subjects(RDF.type, WSIS.Paragraph)) | set(
+            d.structure_graph.subjects(RDF.type, WSIS.ListItem))
+        missing = sorted(str(p) for p in passages - grounded)
+        assert not missing, f"{d.doc_id}: passages without a claim: {missing}"
+
+
+def test_quotes_cover_the_body_text(built: BuildResult) -> None:
+    """At least 90 % of the characters of the passages lie inside some claim's quote."""
+    for d in built.assembly.documents:
+        covered = [False] * len(d.source.text)
+        for a in d.anchors:
+            covered[a.start:a.end] = [True] * (a.end - a.start)
+        total = hit = 0
+        for p in d.structure.passages():
+            span = [i for i in range(p.start, p.end) if not d.source.text[i].isspace()]
+            total += len(span)
+            hit += sum(covered[i] for i in span)
+        assert hit / total >= 0.9, f"{d.doc_id}: {hit / total:.1%} of passage text quoted"
+
+
+def test_position_selectors_slice_the_source_file(release: Path) -> None:
+    g = Graph().parse(release / "wsis-kg.ttl")
+    source = (ROOT / "sources" / "imsb-reflections-wsis20-elements-paper-2025-07-25.txt").read_text(encoding="utf-8")
+    targets = list(g.subjects(RDF.type, OA.SpecificResource))
+    assert len(targets) > 150
+    for t in targets:
+        sels = list(g.objects(t, OA.hasSelector))
+        exact = next(str(g.value(s, OA.exact)) for s in sels if g.value(s, OA.exact) is not None)
+        pos = next(s for s in sels if g.value(s, OA.start) is not None)
+        assert source[int(g.value(pos, OA.start)):int(g.value(pos, OA.end))] == exact
+        claim = g.value(None, WSIS.hasTextTarget, t)
+        quote = str(g.value(claim, WSIS.quote))
+        assert " ".join(quote.split()) == " ".join(exact.split())
+
+
+def test_claims_have_unique_labels_and_a_kind(built: BuildResult) -> None:
+    kinds = {WSIS.Achievement, WSIS.Challenge, WSIS.Barrier, WSIS.Priority, WSIS.Recommendation,
+             WSIS.Position, WSIS.Observation, WSIS.Figure}
+    for d in built.assembly.documents:
+        g = d.claims_graph
+        claims = set(g.subjects(WSIS.quote, None))
+        labels = Counter(str(g.value(c, RDFS.label)) for c in claims)
+        assert [lbl for lbl, n in labels.items() if n > 1] == []
+        for c in claims:
+            assert set(g.objects(c, RDF.type)) & kinds, c
