@@ -54,7 +54,7 @@ def test_ontology_header(release: Path) -> None:
 
 @pytest.mark.parametrize("path", QC, ids=[p.stem for p in QC])
 def test_qc_query_returns_no_rows(store: ox.Store, path: Path) -> None:
-    variables, rows = run_local(store, read_query(path).text)
+    _, rows = run_local(store, read_query(path).text)
     assert rows == [], f"{path.name}: {rows[:10]}"
 
 

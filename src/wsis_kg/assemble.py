@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from . import __version__
 from .anchor import Anchor, anchor_claims, selector_graph
@@ -65,7 +66,7 @@ class Assembly:
 
     def dataset(self) -> Dataset:
         ds = Dataset()
-        bind_prefixes(ds)  # type: ignore[arg-type]
+        bind_prefixes(ds)
         for iri, g in self.named_graphs():
             target = ds.graph(iri)
             for t in g:
@@ -93,9 +94,9 @@ def load_reference(project: Project) -> Graph:
 
 def label_link_nodes(claims: Graph, reference: Graph) -> Graph:
     """Derived labels for topic links and citations, so curators state a link once, not its label too."""
-    def name(node: object) -> str:
+    def name(node: Node | None) -> str:
         for g in (reference, claims):
-            lbl = g.value(node, RDFS.label)  # type: ignore[arg-type]
+            lbl = g.value(node, RDFS.label)
             if lbl is not None:
                 return str(lbl)
         return str(node).rsplit("/", 1)[-1]

@@ -192,13 +192,14 @@ def stats(ctx: click.Context) -> None:
     for g, n in sorted(graphs.items()):
         click.echo(f"  {n:7d}  {g}")
     click.echo(f"  {sum(graphs.values()):7d}  total")
-    rows = store.query(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c",
-        use_default_graph_as_union=True,
+    from .query import run_local
+
+    _, rows = run_local(
+        store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n) ?c"
     )
     click.echo("instances by class:")
     for r in rows:
-        click.echo(f"  {int(r['n'].value):7d}  {r['c'].value}")
+        click.echo(f"  {int(r['n'] or 0):7d}  {r['c']}")
 
 
 @main.command()

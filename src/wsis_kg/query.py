@@ -83,7 +83,9 @@ def _term(t: object) -> str | None:
 def run_local(store: ox.Store, query: str, bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
     """Run a SELECT or ASK over the union of the named graphs; bindings are substituted as RDF terms,
     never pasted into the query text."""
-    subs = {ox.Variable(k): _to_term(v) for k, v in (bindings or {}).items()}
+    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): _to_term(v) for k, v in (bindings or {}).items()
+    }
     try:
         result = store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
     except SyntaxError as exc:

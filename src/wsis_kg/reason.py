@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from .assemble import Assembly
 from .errors import EnvironmentProblem, Inconsistent
@@ -64,10 +65,10 @@ def _explain(graph: Graph) -> str:
     disjoint = {(a, b) for a, b in graph.subject_objects(OWL.disjointWith)}
     hints = []
     for x in sorted(set(graph.subjects(RDF.type, None)), key=str):
-        types = set(graph.objects(x, RDF.type))
+        types: set[Node] = set(graph.objects(x, RDF.type))
         closure = set(types)
         for t in types:
-            closure |= set(graph.transitive_objects(t, RDFS.subClassOf))
+            closure |= {c for c in graph.transitive_objects(t, RDFS.subClassOf) if c is not None}
         for a, b in sorted(disjoint, key=str):
             if a in closure and b in closure:
                 label = graph.value(x, RDFS.label)
