@@ -80,3 +80,16 @@ def test_qc_queries_catch_what_they_are_for(tmp_path: Path) -> None:
     kinds = {r["kind"] for r in found["undeclared-term-violation"]}
     assert kinds == {"class", "property"}
     assert {r["missing"] for r in found["ontology-metadata-violation"]} >= {"dcterms:title", "owl:versionIRI"}
+
+
+def test_source_catalog_maps_the_ontology_and_its_version_to_local_files() -> None:
+    import xml.etree.ElementTree as ET
+
+    folder = ROOT / "ontology"
+    ns = {"c": "urn:oasis:names:tc:entity:xmlns:xml:catalog"}
+    entries = {u.get("name"): u.get("uri") for u in ET.parse(folder / "catalog-v001.xml").iterfind(".//c:uri", ns)}
+    g = Graph().parse(folder / "wsis.ttl")
+    assert entries[str(ONTOLOGY_IRI)] == "wsis.ttl"
+    assert entries[str(g.value(ONTOLOGY_IRI, OWL.versionIRI))] == "wsis.ttl"
+    for uri in entries.values():
+        assert uri is not None and (folder / uri).exists()
