@@ -1,22 +1,37 @@
-"""Write the release folder atomically: everything goes to a temporary folder beside dist/, which
-replaces dist/ only when every file is written. A failed build leaves the previous release as it was."""
+"""Write the release folder atomically, in every format, and prove each file lossless before it ships.
+
+Everything goes to a temporary folder beside dist/ which replaces dist/ only when every file is written
+and has been parsed back to the very dataset it was written from. A failed build leaves the previous
+release as it was.
+
+Writers: pyoxigraph for N-Quads, TriG, Turtle and N-Triples (it escapes every character correctly);
+our own for compacted JSON-LD and RDF/XML, because rdflib's JSON-LD serializer drops a blank node that
+points to itself, and both rdflib's and pyoxigraph's RDF/XML writers emit invalid XML (or raise) for a
+predicate whose IRI does not end in an XML name or a literal holding a character XML 1.0 forbids.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from .assemble import Assembly
-from .namespaces import ONTOLOGY_IRI, OWL, PREFIXES
-from .rdfio import bind_prefixes, canonical_turtle
+from .errors import WsisKgError
+from .namespaces import ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, WSIS, XSD
+from .rdfio import canonical_turtle
 
 TRIG = "wsis-kg.trig"
 TURTLE = "wsis-kg.ttl"
@@ -24,6 +39,12 @@ NTRIPLES = "wsis-kg.nt"
 NQUADS = "wsis-kg.nq"
 JSONLD = "wsis-kg.jsonld"
 CANONICAL = "wsis-kg.canonical.nq"
+CONTEXT = "context.jsonld"
+VOID_FILE = "void.ttl"
+ONTOLOGY_DIR = "ontology"
+
+RDF_TYPE = str(RDF.type)
+XSD_STRING = str(XSD.string)
 
 CATALOG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 <catalog prefer="public" xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
@@ -33,6 +54,27 @@ CATALOG = """<?xml version="1.0" encoding="UTF-8" standalone="no"?>
     </group>
 </catalog>
 """
+
+# Dump files of the release: name -> (media type, pyoxigraph format or None for our own writers).
+DUMPS: dict[str, tuple[str, str]] = {
+    NQUADS: ("application/n-quads", "N-Quads"),
+    TRIG: ("application/trig", "TriG"),
+    TURTLE: ("text/turtle", "Turtle"),
+    NTRIPLES: ("application/n-triples", "N-Triples"),
+    JSONLD: ("application/ld+json", "JSON-LD"),
+    CANONICAL: ("application/n-quads", "N-Quads (RDFC-1.0 canonical)"),
+    f"{ONTOLOGY_DIR}/wsis.owl": ("application/rdf+xml", "RDF/XML"),
+    f"{ONTOLOGY_DIR}/wsis.ttl": ("text/turtle", "Turtle"),
+}
+
+
+class ExportError(WsisKgError):
+    """A format cannot hold the data, or a written file does not parse back to the same dataset."""
+
+    exit_code = 1
+
+
+# ---------------------------------------------------------------- staging
 
 
 @contextmanager
@@ -52,30 +94,385 @@ def staged_release(dist: Path) -> Iterator[Path]:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def to_oxigraph(ds: Dataset) -> ox.Store:
-    """Copy an rdflib dataset into an in-memory Oxigraph store (fast serialising and querying)."""
+# ---------------------------------------------------------------- rdflib -> pyoxigraph
+
+
+class _TermMap:
+    """Converts rdflib terms to pyoxigraph terms directly (no text round trip that could lose data);
+    one pyoxigraph blank node per rdflib blank node."""
+
+    def __init__(self) -> None:
+        self.bnodes: dict[str, ox.BlankNode] = {}
+
+    def __call__(self, t: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if isinstance(t, URIRef):
+            return ox.NamedNode(str(t))
+        if isinstance(t, BNode):
+            return self.bnodes.setdefault(str(t), ox.BlankNode())
+        if isinstance(t, Literal):
+            if t.language:
+                return ox.Literal(str(t), language=t.language)
+            if t.datatype is not None:
+                return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
+            return ox.Literal(str(t))
+        raise TypeError(f"unsupported RDF term {t!r}")
+
+
+def graph_quads(named: Iterable[tuple[URIRef | None, Graph]]) -> list[ox.Quad]:
+    """The quads of (graph name, graph) pairs; None names the default graph."""
+    conv = _TermMap()
+    out: list[ox.Quad] = []
+    for name, g in named:
+        gname: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(str(name)) if name is not None else ox.DefaultGraph()
+        for s, p, o in g:
+            subject = conv(s)
+            predicate = conv(p)
+            if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+                raise ExportError(f"not RDF: a literal subject or a non-IRI predicate in <{name}>: {s} {p} {o}")
+            out.append(ox.Quad(subject, predicate, conv(o), gname))
+    return sorted(out, key=_quad_key)
+
+
+def dataset_quads(ds: Dataset) -> list[ox.Quad]:
+    named: list[tuple[URIRef | None, Graph]] = []
+    default = ds.default_graph.identifier
+    for ctx in ds.graphs():
+        ident = ctx.identifier
+        named.append((None if ident == default else URIRef(str(ident)), ctx))
+    return graph_quads(named)
+
+
+def _quad_key(q: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+
+
+def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    return sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+
+
+def to_oxigraph(quads: Iterable[ox.Quad]) -> ox.Store:
     store = ox.Store()
-    data = ds.serialize(format="nquads", encoding="utf-8")
-    store.bulk_load(data, ox.RdfFormat.N_QUADS)
+    store.extend(list(quads))
     return store
 
 
-def canonical_nquads(store: ox.Store) -> bytes:
-    """RDFC-1.0 canonical N-Quads, lines sorted: the same bytes for the same graph, whatever the build."""
-    dataset = ox.Dataset(store.quads_for_pattern(None, None, None, None))
+# ---------------------------------------------------------------- canonical form and comparison
+
+
+def canonical_lines(quads: Iterable[ox.Quad | ox.Triple]) -> list[str]:
+    """RDFC-1.0 canonical N-Quads lines, sorted: equal lists mean isomorphic datasets."""
+    dataset = ox.Dataset(
+        q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+        for q in quads
+    )
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    lines = sorted(f"{q}\n" for q in dataset)
-    return "".join(lines).encode("utf-8")
+    text = to_bytes(dataset, ox.RdfFormat.N_QUADS).decode("utf-8")
+    return sorted(line + "\n" for line in text.split("\n") if line)
 
 
-def jsonld_context() -> dict[str, object]:
-    return {"@context": dict(sorted(PREFIXES.items()))}
+def canonical_nquads(quads: Iterable[ox.Quad]) -> bytes:
+    """The same bytes for the same dataset, whatever the blank node labels and the order of the input."""
+    return "".join(canonical_lines(quads)).encode("utf-8")
+
+
+def _has_bnode(q: ox.Quad | ox.Triple) -> bool:
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) or (
+        isinstance(q, ox.Quad) and isinstance(q.graph_name, ox.BlankNode)
+    )
+
+
+def difference(expected: list[ox.Quad] | list[ox.Triple], actual: list[ox.Quad] | list[ox.Triple]) -> str:
+    """Empty when the two datasets are isomorphic, else a short account of what differs."""
+    if not any(_has_bnode(q) for q in expected) and not any(_has_bnode(q) for q in actual):
+        a, b = {str(q) for q in expected}, {str(q) for q in actual}
+    else:
+        a, b = set(canonical_lines(expected)), set(canonical_lines(actual))
+    if a == b:
+        return ""
+    missing, extra = sorted(a - b), sorted(b - a)
+    lines = [f"{len(missing)} statement(s) lost, {len(extra)} added"]
+    lines += [f"  lost:  {m.strip()[:200]}" for m in missing[:3]]
+    lines += [f"  added: {e.strip()[:200]}" for e in extra[:3]]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- JSON-LD context and compaction
+
+
+def jsonld_context(ontology: Graph) -> dict[str, Any]:
+    """The published @context: every wsis: class and property under its local name, object properties
+    with "@type": "@id", datatype properties with their XSD range, plus the project's prefixes (less any
+    whose name a term takes, since a term used as a prefix would expand to the wrong IRI)."""
+    ns = str(WSIS)
+    terms: dict[str, Any] = {}
+    kinds = {OWL.ObjectProperty: "object", OWL.DatatypeProperty: "data", OWL.AnnotationProperty: "annotation",
+             RDF.Property: "annotation", OWL.Class: "class", RDFS.Class: "class"}
+    for kind_iri, kind in kinds.items():
+        for s in ontology.subjects(RDF.type, kind_iri):
+            iri = str(s)
+            if not iri.startswith(ns) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", iri[len(ns):]):
+                continue
+            name = iri[len(ns):]
+            if kind == "class":
+                terms.setdefault(name, iri)
+            elif kind == "object":
+                terms[name] = {"@id": iri, "@type": "@id"}
+            elif kind == "data":
+                ranges = [r for r in ontology.objects(s, RDFS.range) if str(r).startswith(str(XSD))]
+                terms[name] = {"@id": iri, "@type": str(ranges[0])} if len(ranges) == 1 else {"@id": iri}
+            else:
+                terms.setdefault(name, {"@id": iri})
+    context: dict[str, Any] = {p: iri for p, iri in sorted(PREFIXES.items()) if p not in terms}
+    context.update(sorted(terms.items()))
+    return {"@context": context}
+
+
+class JsonLdWriter:
+    """Compacted, flattened JSON-LD against a given context, written by hand so that nothing is lost:
+    a value takes the short form only where the context's coercion gives back exactly that term."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.context = context
+        ctx: dict[str, Any] = context["@context"]
+        self.property_terms: dict[str, tuple[str, str | None]] = {}
+        self.class_terms: dict[str, str] = {}
+        self.prefixes: list[tuple[str, str]] = []
+        for name, value in ctx.items():
+            if isinstance(value, dict):
+                self.property_terms[str(value["@id"])] = (name, value.get("@type"))
+            elif value.endswith(("/", "#")):
+                self.prefixes.append((name, value))
+            else:
+                self.class_terms[value] = name
+        self.prefixes.sort(key=lambda p: -len(p[1]))
+        self.names = set(ctx)
+
+    def iri(self, iri: str, vocab: bool) -> str:
+        if vocab and iri in self.class_terms:
+            return self.class_terms[iri]
+        for name, ns in self.prefixes:
+            if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns):].startswith("//"):
+                return f"{name}:{iri[len(ns):]}"
+        scheme = iri.split(":", 1)[0]
+        if scheme in self.names or scheme == "_":
+            raise ExportError(f"<{iri}> cannot be written in JSON-LD: its scheme {scheme!r} is a term of the context")
+        return iri
+
+    def node_ref(self, term: ox.NamedNode | ox.BlankNode, vocab: bool = False) -> str:
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.iri(term.value, vocab)
+
+    def value(self, obj: ox.NamedNode | ox.BlankNode | ox.Literal, coercion: str | None) -> Any:
+        if isinstance(obj, ox.NamedNode | ox.BlankNode):
+            ref = self.node_ref(obj)
+            return ref if coercion == "@id" else {"@id": ref}
+        if obj.language:
+            return {"@value": obj.value, "@language": obj.language}
+        datatype = obj.datatype.value
+        if coercion is not None and coercion != "@id":
+            return obj.value if datatype == coercion else {"@value": obj.value, "@type": self.iri(datatype, True)}
+        if datatype == XSD_STRING:
+            return obj.value if coercion is None else {"@value": obj.value}
+        return {"@value": obj.value, "@type": self.iri(datatype, True)}
+
+    def nodes(self, triples: Iterable[tuple[Any, Any, Any]]) -> list[dict[str, Any]]:
+        by_subject: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        for s, p, o in triples:
+            node = by_subject[self.node_ref(s)]
+            if p.value == RDF_TYPE and isinstance(o, ox.NamedNode):
+                node["@type"].append(self.node_ref(o, vocab=True))
+                continue  # (a blank node as a type is deprecated in JSON-LD 1.1: it stays under rdf:type)
+            term = self.property_terms.get(p.value)
+            key, coercion = term if term else (self.iri(p.value, vocab=True), None)
+            node[key].append(self.value(o, coercion))
+        out = []
+        for ref in sorted(by_subject):
+            obj: dict[str, Any] = {"@id": ref}
+            for key in sorted(by_subject[ref], key=lambda k: (k != "@type", k)):
+                values = sorted(by_subject[ref][key], key=lambda v: json.dumps(v, sort_keys=True))
+                obj[key] = values[0] if len(values) == 1 else values
+            out.append(obj)
+        return out
+
+    def document(self, quads: Iterable[ox.Quad]) -> dict[str, Any]:
+        graphs: dict[str, list[tuple[Any, Any, Any]]] = defaultdict(list)
+        default: list[tuple[Any, Any, Any]] = []
+        for q in quads:
+            if isinstance(q.graph_name, ox.DefaultGraph):
+                default.append((q.subject, q.predicate, q.object))
+            else:
+                graphs[self.node_ref(q.graph_name)].append((q.subject, q.predicate, q.object))
+        items: list[dict[str, Any]] = [{"@id": g, "@graph": self.nodes(graphs[g])} for g in sorted(graphs)]
+        return {**self.context, "@graph": items + self.nodes(default)}
+
+    def dumps(self, quads: Iterable[ox.Quad]) -> bytes:
+        return (json.dumps(self.document(quads), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------- RDF/XML
+
+_NAME_START = (
+    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_NCNAME = re.compile(f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*")
+_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_RDF_RESERVED = {"RDF", "ID", "about", "parseType", "resource", "nodeID", "datatype", "Description", "li",
+                 "aboutEach", "aboutEachPrefix", "bagID"}
+
+
+def split_predicate(iri: str) -> tuple[str, str] | None:
+    """(namespace, local name) with the longest local name that is an XML NCName, or None: RDF/XML has
+    no way to write a predicate whose IRI does not end in one (for example `http://example.org/p/1`)."""
+    for _, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and _NCNAME.fullmatch(iri[len(ns):]):
+            return ns, iri[len(ns):]
+    for i in range(len(iri)):
+        if _NCNAME.fullmatch(iri[i:]):
+            return iri[:i], iri[i:]
+    return None
+
+
+def _xml_text(value: str, where: str) -> str:
+    bad = _XML_CHAR.search(value)
+    if bad:
+        raise ExportError(
+            f"{where} holds the character U+{ord(bad.group(0)):04X}, which XML 1.0 cannot carry; RDF/XML "
+            "cannot express this graph (use Turtle or N-Triples)"
+        )
+    return xml_escape(value, {"\r": "&#13;"})
+
+
+def _xml_attr(value: str, where: str) -> str:
+    return _xml_text(value, where).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+
+
+def rdfxml(triples: Iterable[ox.Triple], first: str | None = None) -> bytes:
+    """Flat RDF/XML (one rdf:Description per subject, `first` at the top) that holds every triple, or
+    ExportError saying why the graph cannot be written in RDF/XML at all."""
+    triples = sorted(triples, key=lambda t: (not (isinstance(t.subject, ox.NamedNode) and t.subject.value == first),
+                                             str(t)))
+    prefix_of = {ns: p for p, ns in PREFIXES.items()}
+    namespaces: dict[str, str] = {str(RDF): "rdf"}
+    qnames: dict[str, str] = {}
+    for t in triples:
+        p = t.predicate.value
+        if p in qnames:
+            continue
+        split = split_predicate(p)
+        if split is None:
+            raise ExportError(f"predicate <{p}> cannot be written in RDF/XML: its IRI does not end in an XML name")
+        ns, local = split
+        if ns == str(RDF) and local in _RDF_RESERVED:
+            raise ExportError(f"predicate <{p}> cannot be written in RDF/XML: rdf:{local} is reserved syntax")
+        if ns not in namespaces:
+            name = prefix_of.get(ns, "")
+            if not name or name in namespaces.values() or name.lower().startswith("xml"):
+                name = f"ns{len(namespaces)}"
+            namespaces[ns] = name
+        qnames[p] = f"{namespaces[ns]}:{local}"
+    bnode_ids: dict[str, str] = {}
+
+    def node_attr(term: ox.NamedNode | ox.BlankNode | ox.Triple, about: bool) -> str:
+        if isinstance(term, ox.BlankNode):
+            return f'rdf:nodeID="{bnode_ids.setdefault(term.value, f"b{len(bnode_ids)}")}"'
+        if not isinstance(term, ox.NamedNode):
+            raise ExportError("RDF/XML cannot hold RDF-star triple terms")
+        return f'rdf:{"about" if about else "resource"}="{_xml_attr(term.value, "an IRI")}"'
+
+    out = ['<?xml version="1.0" encoding="utf-8"?>', "<rdf:RDF"]
+    out += [f'    xmlns:{name}="{_xml_attr(ns, "a namespace")}"' for ns, name in sorted(namespaces.items(),
+                                                                                   key=lambda kv: kv[1])]
+    out[-1] += ">"
+    current: str | None = None
+    for t in triples:
+        subject = node_attr(t.subject, about=True)
+        if subject != current:
+            if current is not None:
+                out.append("  </rdf:Description>")
+            out.append(f"  <rdf:Description {subject}>")
+            current = subject
+        q = qnames[t.predicate.value]
+        o = t.object
+        if isinstance(o, ox.Literal):
+            where = f"the literal of {t.subject} {t.predicate}"
+            text = _xml_text(o.value, where)
+            if o.language:
+                attrs = f' xml:lang="{_xml_attr(o.language, where)}"'
+            elif o.datatype.value != XSD_STRING:
+                attrs = f' rdf:datatype="{_xml_attr(o.datatype.value, where)}"'
+            else:
+                attrs = ""
+            out.append(f"    <{q}{attrs}>{text}</{q}>")
+        else:
+            out.append(f"    <{q} {node_attr(o, about=False)}/>")
+    if current is not None:
+        out.append("  </rdf:Description>")
+    out.append("</rdf:RDF>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------- writing and checking the dumps
+
+
+def to_bytes(items: Iterable[ox.Quad] | Iterable[ox.Triple], fmt: ox.RdfFormat,
+             prefixes: dict[str, str] | None = None) -> bytes:
+    """pyoxigraph's serialisation into bytes."""
+    data = ox.serialize(items, format=fmt, prefixes=prefixes)
+    assert data is not None  # no output given: bytes are returned
+    return data
+
+
+def serialize(quads: list[ox.Quad], name: str, context: dict[str, Any] | None = None) -> bytes:
+    """The bytes of one dump file of the release, by its file name."""
+    if name == NQUADS:
+        return to_bytes(quads, ox.RdfFormat.N_QUADS)
+    if name == TRIG:
+        return to_bytes(quads, ox.RdfFormat.TRIG, PREFIXES)
+    if name == TURTLE:
+        return to_bytes(union_triples(quads), ox.RdfFormat.TURTLE, PREFIXES)
+    if name == NTRIPLES:
+        return to_bytes(union_triples(quads), ox.RdfFormat.N_TRIPLES)
+    if name == JSONLD:
+        return JsonLdWriter(context or {"@context": dict(PREFIXES)}).dumps(quads)
+    raise ValueError(name)
+
+
+_PARSE_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".ttl": ox.RdfFormat.TURTLE,
+                  ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD, ".owl": ox.RdfFormat.RDF_XML,
+                  ".rdf": ox.RdfFormat.RDF_XML}
+
+
+def parse_back(data: bytes, suffix: str) -> list[ox.Quad]:
+    fmt = _PARSE_FORMATS[suffix]
+    try:
+        return [q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                for q in ox.parse(data, format=fmt)]
+    except (SyntaxError, ValueError) as exc:
+        raise ExportError(f"the {fmt.name} written does not parse: {exc}") from exc
+
+
+def check_lossless(name: str, data: bytes, quads: list[ox.Quad], triples_only: bool = False) -> None:
+    """Parse a written file back and fail loudly if it is not the dataset it was written from."""
+    back = parse_back(data, Path(name).suffix)
+    expected: list[ox.Quad] | list[ox.Triple] = quads
+    actual: list[ox.Quad] | list[ox.Triple] = back
+    if triples_only:
+        expected, actual = union_triples(quads), union_triples(back)
+    diff = difference(expected, actual)
+    if diff:
+        raise ExportError(f"{name} does not hold the dataset it was written from: {diff}")
 
 
 def ontology_files(folder: Path, ontology: Graph, shapes: Graph) -> None:
+    """The Protégé bundle: RDF/XML and Turtle of the ontology, the shapes, and an XML catalog."""
     folder.mkdir(parents=True, exist_ok=True)
-    ontology.serialize(destination=str(folder / "wsis.owl"), format="pretty-xml", encoding="utf-8")
-    (folder / "wsis.ttl").write_text(canonical_turtle(ontology), encoding="utf-8")
+    quads = graph_quads([(None, ontology)])
+    xml = rdfxml(union_triples(quads), first=str(ONTOLOGY_IRI))
+    check_lossless("wsis.owl", xml, quads, triples_only=True)
+    (folder / "wsis.owl").write_bytes(xml)
+    ttl = canonical_turtle(ontology).encode("utf-8")
+    check_lossless("wsis.ttl", ttl, quads, triples_only=True)
+    (folder / "wsis.ttl").write_bytes(ttl)
     (folder / "shapes.ttl").write_text(canonical_turtle(shapes), encoding="utf-8")
     version = ontology.value(ONTOLOGY_IRI, OWL.versionIRI)
     (folder / "catalog-v001.xml").write_text(
@@ -83,25 +480,30 @@ def ontology_files(folder: Path, ontology: Graph, shapes: Graph) -> None:
     )
 
 
+def write_dumps(folder: Path, quads: list[ox.Quad], context: dict[str, Any]) -> None:
+    """Every dataset dump, each checked by parsing it back before it is kept."""
+    for name in (NQUADS, TRIG, TURTLE, NTRIPLES, JSONLD):
+        data = serialize(quads, name, context)
+        check_lossless(name, data, quads, triples_only=name in (TURTLE, NTRIPLES))
+        (folder / name).write_bytes(data)
+    canonical = canonical_nquads(quads)
+    (folder / CANONICAL).write_bytes(canonical)
+    (folder / f"{CANONICAL}.sha256").write_text(f"{hashlib.sha256(canonical).hexdigest()}  {CANONICAL}\n")
+    (folder / CONTEXT).write_text(json.dumps(context, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def write_release(
     folder: Path, assembly: Assembly, shapes: Graph, reports: dict[str, str], extra: dict[str, str] | None = None
 ) -> dict[str, str]:
     """Write every file of a release into `folder`; return file name -> sha256."""
-    ds = assembly.dataset()
-    union = assembly.union()
-    ds.serialize(destination=str(folder / TRIG), format="trig", encoding="utf-8")
-    union.serialize(destination=str(folder / TURTLE), format="turtle", encoding="utf-8")
-    store = to_oxigraph(ds)
-    with open(folder / NQUADS, "wb") as fh:
-        store.dump(fh, ox.RdfFormat.N_QUADS)
-    union.serialize(destination=str(folder / NTRIPLES), format="nt", encoding="utf-8")
-    canonical = canonical_nquads(store)
-    (folder / CANONICAL).write_bytes(canonical)
-    (folder / f"{CANONICAL}.sha256").write_text(f"{hashlib.sha256(canonical).hexdigest()}  {CANONICAL}\n")
-    (folder / "context.jsonld").write_text(json.dumps(jsonld_context(), indent=2) + "\n", encoding="utf-8")
-    jsonld = ds.serialize(format="json-ld", context=jsonld_context()["@context"], encoding="utf-8")
-    (folder / JSONLD).write_bytes(jsonld if isinstance(jsonld, bytes) else jsonld.encode())
-    ontology_files(folder / "ontology", bind_prefixes(assembly.ontology), shapes)
+    from .describe import write_void
+
+    named: list[tuple[URIRef | None, Graph]] = [(iri, g) for iri, g in assembly.named_graphs()]
+    quads = graph_quads(named)
+    context = jsonld_context(assembly.ontology)
+    write_dumps(folder, quads, context)
+    ontology_files(folder / ONTOLOGY_DIR, assembly.ontology, shapes)
+    write_void(folder, quads)
     rep = folder / "reports"
     rep.mkdir(exist_ok=True)
     for name, text in {**reports, **(extra or {})}.items():
@@ -110,3 +512,11 @@ def write_release(
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+__all__ = [
+    "CANONICAL", "CONTEXT", "DUMPS", "JSONLD", "NQUADS", "NTRIPLES", "TRIG", "TURTLE", "VOID_FILE",
+    "ExportError", "JsonLdWriter", "canonical_lines", "canonical_nquads", "check_lossless", "dataset_quads",
+    "difference", "graph_quads", "jsonld_context", "ontology_files", "parse_back", "rdfxml", "serialize",
+    "split_predicate", "staged_release", "to_bytes", "to_oxigraph", "union_triples", "write_dumps", "write_release",
+]
