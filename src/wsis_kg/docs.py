@@ -1,0 +1,788 @@
+"""The static site of a release (`wsis-kg docs`, default dist/site/): the ontology's reference
+documentation (pyLODE, or a plain generator where pyLODE is missing) and one page per entity, claim
+and part of a document.
+
+A claim's page shows its quote highlighted inside its passage, with the section and the question around
+it, because a quote without its context is what a policy analyst cannot check. Every page shows the
+links of its node both ways. All links are relative, so the folder works from disk, from any web
+server, and under `wsis-kg serve` (which renders the same pages on request).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+from jinja2 import DictLoader, Environment, select_autoescape
+
+from .errors import InputError
+from .namespaces import (
+    BASE,
+    DCTERMS,
+    G_ONTOLOGY,
+    G_REFERENCE,
+    OA,
+    ONTOLOGY_IRI,
+    OWL,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SKOS,
+    WSIS,
+)
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+T_TYPE = str(RDF.type)
+T_LABEL = str(RDFS.label)
+T_PREF = str(SKOS.prefLabel)
+T_ALT = str(SKOS.altLabel)
+T_TITLE = str(DCTERMS.title)
+T_PART_OF = str(DCTERMS.isPartOf)
+DEFINITIONS = (str(SKOS.definition), str(RDFS.comment), str(DCTERMS.description), str(SKOS.scopeNote))
+RESERVED = ("index.html", "entities.html", "ontology.html", "style.css")
+ONTOLOGY_TYPES = {str(OWL.Class), str(OWL.ObjectProperty), str(OWL.DatatypeProperty), str(OWL.AnnotationProperty),
+                  str(RDF.Property), str(RDFS.Class), str(OWL.Ontology)}
+
+CSS = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 0 auto; padding: 0 1rem 3rem;
+       color: #1d1d1f; line-height: 1.5; }
+header nav { padding: .8rem 0; border-bottom: 1px solid #ddd; }
+header nav a { margin-right: 1rem; }
+nav.crumbs { font-size: .9rem; color: #555; padding: .4rem 0; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+code.iri { font-size: .85rem; color: #555; word-break: break-all; }
+.kinds span, .chip { display: inline-block; background: #eef3fb; border-radius: .8rem; padding: 0 .6rem;
+                     margin: 0 .3rem .3rem 0; font-size: .85rem; }
+.context { border-left: 4px solid #c9d6ea; padding: .2rem 1rem; margin: 1rem 0; background: #fafbfd; }
+.context .question { font-weight: 600; }
+.context .section { font-style: italic; margin: .4rem 0; }
+blockquote.passage { white-space: pre-wrap; margin: .6rem 0; }
+mark { background: #ffe066; color: inherit; padding: 0 .1rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
+th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #eee; }
+th { width: 14rem; font-weight: 600; }
+.lit-meta { color: #888; font-size: .8rem; margin-left: .3rem; }
+.quote { color: #444; font-style: italic; }
+ol.claims li, ul.plain li { margin-bottom: .5rem; }
+footer { margin-top: 3rem; font-size: .85rem; color: #666; border-top: 1px solid #ddd; padding-top: .6rem; }
+"""
+
+TEMPLATES: dict[str, str] = {
+    "base.html": """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }} · WSIS knowledge graph</title>
+<link rel="stylesheet" href="{{ root }}style.css">
+<link rel="icon" href="data:,">
+{% for alt in alternates %}<link rel="alternate" type="{{ alt.type }}" href="{{ alt.href }}">
+{% endfor %}</head>
+<body>
+<header>
+<nav><a href="{{ root }}index.html">WSIS knowledge graph</a><a href="{{ root }}entities.html">Entities</a><a
+ href="{{ root }}ontology.html">Ontology</a></nav>
+{% if crumbs %}<nav class="crumbs" aria-label="breadcrumbs">{% for c in crumbs %}{% if not loop.first %} › {% endif
+%}<a href="{{ c.href }}">{{ c.text }}</a>{% endfor %}</nav>{% endif %}
+</header>
+<main>
+{% block main %}{% endblock %}
+</main>
+<footer>Data: CC BY 4.0. {% if iri %}IRI: <code class="iri">{{ iri }}</code>{% endif %}
+{% for alt in alternates %} · <a href="{{ alt.href }}">{{ alt.label }}</a>{% endfor %}</footer>
+</body>
+</html>
+""",
+    "macros.html": """{% macro value(v) -%}
+{%- if v.href %}<a href="{{ v.href }}">{{ v.text }}</a>{% elif v.iri %}<a href="{{ v.iri }}" class="external">{{ v.text
+}}</a>{% else %}{{ v.text }}{% if v.meta %}<span class="lit-meta">{{ v.meta }}</span>{% endif %}{% endif -%}
+{%- endmacro %}
+{% macro claim_item(c) -%}
+<a href="{{ c.href }}">{{ c.text }}</a>{% for k in c.kinds %} <span class="chip">{{ k }}</span>{% endfor %}
+{% if c.quote %}<div class="quote">“{{ c.quote }}”</div>{% endif %}
+{% if c.entities %}<div>{% for e in c.entities %}<a class="chip" href="{{ e.href }}">{{ e.text }}</a>{% endfor
+%}</div>{% endif %}
+{%- endmacro %}
+{% macro statements(rows, heading, reverse=False) -%}
+{% if rows %}<h2>{{ heading }}</h2>
+<table class="{{ 'incoming' if reverse else 'outgoing' }}">
+{% for row in rows %}<tr><th>{{ value(row.predicate) }}</th><td>{% for v in row['values'] %}{{ value(v) }}{% if not
+loop.last %}<br>{% endif %}{% endfor %}</td></tr>
+{% endfor %}</table>{% endif %}
+{%- endmacro %}
+""",
+    "node.html": """{% extends "base.html" %}{% from "macros.html" import value, claim_item, statements %}
+{% block main %}
+<h1>{{ title }}</h1>
+{% if kinds %}<p class="kinds">{% for k in kinds %}<span>{{ value(k) }}</span>{% endfor %}</p>{% endif %}
+{% if alt_labels %}<p>Also: {{ alt_labels | join(", ") }}</p>{% endif %}
+{% for d in definitions %}<p class="definition">{{ d }}</p>{% endfor %}
+{% if quote %}
+<section class="context" id="in-context">
+{% if quote.question %}<p class="question">{{ value(quote.question) }}{% if quote.question_text %}: {{
+quote.question_text }}{% endif %}</p>{% endif %}
+{% if quote.section %}<p class="section">{{ value(quote.section) }}</p>{% endif %}
+<blockquote class="passage">{{ quote.before }}<mark id="quote">{{ quote.quote }}</mark>{{ quote.after }}</blockquote>
+{% if quote.passage %}<p>Passage: {{ value(quote.passage) }}</p>{% endif %}
+</section>
+{% endif %}
+{% if text_marks %}
+<blockquote class="passage">{% for part in text_marks %}{% if part.mark %}<mark>{{ part.text }}</mark>{% else %}{{
+part.text }}{% endif %}{% endfor %}</blockquote>
+{% endif %}
+{% for group in outline %}
+<section class="outline">
+{% if group.heading %}<h2>{{ value(group.heading) }}</h2>{% endif %}
+{% if group.text %}<p>{{ group.text }}</p>{% endif %}
+{% if group.claims %}<ol class="claims">{% for c in group.claims %}<li>{{ claim_item(c) }}</li>{% endfor
+%}</ol>{% endif %}
+</section>
+{% endfor %}
+{% if claims %}<h2>{{ claims_heading }}</h2>
+<ol class="claims">{% for c in claims %}<li>{{ claim_item(c) }}</li>{% endfor %}</ol>{% endif %}
+{% for d in details %}
+<h2>{{ value(d.node) }}</h2>
+<table class="details">{% for row in d.rows %}<tr><th>{{ value(row.predicate) }}</th><td>{% for v in row['values']
+%}{{ value(v) }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>{% endfor %}</table>
+{% endfor %}
+{{ statements(outgoing, "Statements") }}
+{{ statements(incoming, "Referenced by", reverse=True) }}
+{% endblock %}
+""",
+    "index.html": """{% extends "base.html" %}{% from "macros.html" import value %}
+{% block main %}
+<h1>WSIS knowledge graph</h1>
+<p>{{ description }}</p>
+<p>{{ stats.claims }} claims, {{ stats.entities }} entities, {{ stats.triples }} triples.
+<a href="entities.html">Browse the entities</a> · <a href="ontology.html">Ontology reference</a>{% for d in downloads
+%} · <a href="{{ d.href }}">{{ d.text }}</a>{% endfor %}</p>
+{% for doc in documents %}
+<section class="document">
+<h2>{{ value(doc.node) }}</h2>
+<ol class="questions">
+{% for q in doc.questions %}<li><a href="{{ q.href }}">{{ q.text }}</a>
+<span class="lit-meta">{{ q.claims }} claims</span>
+{% if q.sections %}<ul>{% for s in q.sections %}<li><a href="{{ s.href }}">{{ s.text }}</a> <span class="lit-meta">{{
+s.claims }} claims</span></li>{% endfor %}</ul>{% endif %}</li>
+{% endfor %}</ol>
+</section>
+{% endfor %}
+{% endblock %}
+""",
+    "entities.html": """{% extends "base.html" %}{% from "macros.html" import value %}
+{% block main %}
+<h1>Entities</h1>
+{% for group in groups %}
+<h2 id="{{ group.anchor }}">{{ value(group.kind) }} <span class="lit-meta">{{ group['items'] | length }}</span></h2>
+<ul class="plain">{% for e in group['items'] %}<li>{{ value(e) }}</li>{% endfor %}</ul>
+{% endfor %}
+{% endblock %}
+""",
+    "ontology.html": """{% extends "base.html" %}{% from "macros.html" import value %}
+{% block main %}
+<h1>{{ title }}</h1>
+{% for d in definitions %}<p>{{ d }}</p>{% endfor %}
+<h2 id="classes">Classes</h2>
+{% macro tree(nodes) %}<ul>{% for n in nodes %}<li><a href="#{{ n.anchor }}">{{ n.text }}</a>{% if n.children %}{{
+tree(n.children) }}{% endif %}</li>{% endfor %}</ul>{% endmacro %}
+{{ tree(hierarchy) }}
+{% for section in sections %}
+<h2 id="{{ section.anchor }}">{{ section.title }}</h2>
+{% for t in section.terms %}
+<div class="entity" id="{{ t.anchor }}">
+<h3>{{ t.text }}</h3>
+<table><tr><th>IRI</th><td><code>{{ t.iri }}</code></td></tr>
+{% for row in t.rows %}<tr><th>{{ row.name }}</th><td>{% for v in row['values'] %}{{ value(v) }}{% if not loop.last
+%}<br>{% endif %}{% endfor %}</td></tr>{% endfor %}</table>
+</div>
+{% endfor %}
+{% endfor %}
+{% endblock %}
+""",
+}
+
+
+def _env() -> Environment:
+    env = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default=True),
+                      trim_blocks=False, lstrip_blocks=False)
+    return env
+
+
+def _key(term: Term | ox.Triple) -> str:
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return str(term)
+
+
+def curie(iri: str) -> str:
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+@dataclass
+class Graphs:
+    """Indexes of a dataset for rendering: statements both ways, labels, and where each subject lives."""
+
+    out: dict[str, list[tuple[str, Term]]] = field(default_factory=lambda: defaultdict(list))
+    inc: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    graphs_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    triples: int = 0
+
+    @classmethod
+    def of(cls, quads: Iterable[ox.Quad]) -> Graphs:
+        g = cls()
+        seen: set[tuple[str, str, str]] = set()
+        for q in quads:
+            if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
+                continue
+            s, p, o = _key(q.subject), q.predicate.value, q.object
+            g.graphs_of[s].add(q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "")
+            k = (s, p, str(o))
+            if k in seen:
+                continue
+            seen.add(k)
+            g.out[s].append((p, o))
+            if not isinstance(o, ox.Literal):
+                g.inc[_key(o)].append((s, p))
+        g.triples = len(seen)
+        return g
+
+    def values(self, s: str, p: str) -> list[Term]:
+        return [o for pp, o in self.out.get(s, ()) if pp == p]
+
+    def value(self, s: str, p: str) -> Term | None:
+        vals = self.values(s, p)
+        return vals[0] if vals else None
+
+    def types(self, s: str) -> set[str]:
+        return {o.value for o in self.values(s, T_TYPE) if isinstance(o, ox.NamedNode)}
+
+
+def _pick_literal(values: list[Term]) -> str | None:
+    lits = [v for v in values if isinstance(v, ox.Literal)]
+    for v in lits:
+        if v.language == "en":
+            return v.value
+    return lits[0].value if lits else None
+
+
+def _int(term: Term | None, default: int = 0) -> int:
+    try:
+        return int(term.value) if isinstance(term, ox.Literal) else default
+    except ValueError:
+        return default
+
+
+def _safe_segment(segment: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9.\-]", lambda m: "_" + "".join(f"{b:02x}" for b in m.group(0).encode()), segment)
+    if not safe or safe in (".", ".."):
+        safe = "_" + safe.replace(".", "_2e")
+    if len(safe) > 100:
+        safe = safe[:80] + "_" + hashlib.sha1(segment.encode()).hexdigest()[:12]
+    return safe
+
+
+def iri_path(iri: str) -> str:
+    """Where the page of an IRI lives in the site: the IRI's path under the base (id/action-line/C5.html),
+    or ext/{host}/{path} for other IRIs; every segment made safe as a file name."""
+    if iri.startswith(BASE):
+        rel = iri[len(BASE):]
+    else:
+        parts = urlsplit(iri)
+        rel = "ext/" + (parts.netloc or parts.scheme) + (parts.path or "/")
+        if parts.query:
+            rel += "?" + parts.query
+        if parts.fragment:
+            rel += "#" + parts.fragment
+    return "/".join(_safe_segment(s) for s in rel.split("/")) + ".html"
+
+
+class Site:
+    """Renders every page of the site from a dataset's quads."""
+
+    def __init__(self, quads: Iterable[ox.Quad], ontology_html: str | None = None,
+                 downloads: dict[str, str] | None = None, served: bool = False) -> None:
+        self.g = Graphs.of(quads)
+        self.env = _env()
+        self.served = served
+        self.downloads = downloads or {}
+        onto_subjects = {s for s, gs in self.g.graphs_of.items() if str(G_ONTOLOGY) in gs}
+        self.ontology_terms = {s for s in onto_subjects if self.g.types(s) & ONTOLOGY_TYPES}
+        self.ontology_terms.add(str(ONTOLOGY_IRI))
+        self.reference = {s for s, gs in self.g.graphs_of.items() if str(G_REFERENCE) in gs}
+        self.claims = {s for s in self.g.out if self.g.value(s, str(WSIS.quote)) is not None}
+        self._ontology_html = ontology_html
+        self.anchors: dict[str, str] = {}
+        self.paths: dict[str, str] = {}
+        used: set[str] = set(RESERVED)
+        for s in sorted(self.g.out):
+            if s.startswith("_:") or s in self.ontology_terms or s in onto_subjects:
+                continue
+            path = iri_path(s)
+            if path in used:
+                path = path[:-5] + "_" + hashlib.sha1(s.encode()).hexdigest()[:10] + ".html"
+            used.add(path)
+            self.paths[s] = path
+        self.by_path = {p: s for s, p in self.paths.items()}
+        self._claim_order: dict[str, int] = {c: self._claim_start(c) for c in self.claims}
+
+    # ------------------------------------------------------------ ontology page
+
+    def ontology_page(self) -> str:
+        if self._ontology_html is None:
+            self._ontology_html = render_ontology(self)
+        elif "wsis-kg-nav" not in self._ontology_html:
+            # pyLODE's page has its own layout: give it the way back to the rest of the site
+            nav = ('<nav id="wsis-kg-nav" style="padding:.5rem 1rem"><a href="index.html">WSIS knowledge graph</a>'
+                   ' · <a href="entities.html">Entities</a></nav>')
+            self._ontology_html = re.sub(r"<body[^>]*>", lambda m: m.group(0) + nav, self._ontology_html, count=1)
+        if not self.anchors:
+            self.anchors = ontology_anchors(self._ontology_html)
+        return self._ontology_html
+
+    def ontology_href(self, iri: str, here: str) -> str:
+        if not self.anchors:
+            self.ontology_page()
+        rel = self.rel("ontology.html", here)
+        anchor = self.anchors.get(iri)
+        return f"{rel}#{anchor}" if anchor else rel
+
+    # ------------------------------------------------------------ labels and links
+
+    def label(self, key: str) -> str:
+        for p in (T_LABEL, T_PREF, T_TITLE):
+            text = _pick_literal(self.g.values(key, p))
+            if text:
+                return " ".join(text.split())
+        return curie(key) if not key.startswith("_:") else "blank node"
+
+    @staticmethod
+    def rel(target: str, here: str) -> str:
+        return posixpath.relpath(target, posixpath.dirname(here) or ".")
+
+    def href(self, key: str, here: str) -> str | None:
+        if key in self.paths:
+            return self.rel(self.paths[key], here)
+        if key in self.ontology_terms:
+            return self.ontology_href(key, here)
+        return None
+
+    def ref(self, term: Term, here: str) -> dict[str, Any]:
+        if isinstance(term, ox.Literal):
+            meta = f"@{term.language}" if term.language else (
+                "" if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string" else curie(term.datatype.value))
+            return {"text": term.value, "meta": meta}
+        key = _key(term)
+        iri = term.value if isinstance(term, ox.NamedNode) else None
+        return {"text": self.label(key), "href": self.href(key, here), "iri": iri}
+
+    def ref_key(self, key: str, here: str) -> dict[str, Any]:
+        return self.ref(ox.BlankNode(key[2:]) if key.startswith("_:") else ox.NamedNode(key), here)
+
+    def _rows(self, pairs: Iterable[tuple[str, Term]], here: str) -> list[dict[str, Any]]:
+        grouped: dict[str, list[Term]] = defaultdict(list)
+        for p, o in pairs:
+            grouped[p].append(o)
+        rows = []
+        for p in sorted(grouped, key=lambda p: (p != T_TYPE, self.label(p).casefold())):
+            vals = sorted(grouped[p], key=lambda o: self.label(_key(o)).casefold() if not isinstance(o, ox.Literal)
+                          else o.value)
+            rows.append({"predicate": self.ref_key(p, here), "values": [self.ref(o, here) for o in vals]})
+        return rows
+
+    # ------------------------------------------------------------ document structure
+
+    def _claim_start(self, claim: str) -> int:
+        target = self.g.value(claim, str(WSIS.hasTextTarget))
+        if target is None:
+            return 1 << 30
+        for sel in self.g.values(_key(target), str(OA.hasSelector)):
+            start = self.g.value(_key(sel), str(OA.start))
+            if start is not None:
+                return _int(start)
+        return 1 << 30
+
+    def children(self, parent: str) -> list[str]:
+        kids = [s for s, p in self.g.inc.get(parent, ()) if p == T_PART_OF]
+        return sorted(set(kids), key=lambda k: (_int(self.g.value(k, str(WSIS.order))), k))
+
+    def claims_in(self, node: str) -> list[str]:
+        """Claims grounded in a passage, or in any passage below a section, question or document."""
+        passages = [node]
+        frontier = [node]
+        while frontier:
+            nxt = []
+            for n in frontier:
+                nxt += self.children(n)
+            passages += nxt
+            frontier = nxt
+        found = {s for n in passages for s, p in self.g.inc.get(n, ()) if p == str(WSIS.groundedIn)}
+        return sorted(found & self.claims, key=lambda c: (self._claim_order.get(c, 0), c))
+
+    def entities_of(self, claim: str) -> list[str]:
+        """The reference entities a claim links to, directly or through its citations and topic links."""
+        found: list[str] = []
+        for _, o in self.g.out.get(claim, ()):
+            if isinstance(o, ox.Literal):
+                continue
+            k = _key(o)
+            if k in self.reference:
+                found.append(k)
+            elif k.startswith(claim + "/"):
+                found += [_key(o2) for _, o2 in self.g.out.get(k, ())
+                          if not isinstance(o2, ox.Literal) and _key(o2) in self.reference]
+        return sorted(set(found), key=lambda k: self.label(k).casefold())
+
+    def claim_item(self, claim: str, here: str, with_entities: bool = True) -> dict[str, Any]:
+        kinds = sorted(self.label(t) for t in self.g.types(claim) if t != str(WSIS.Claim))
+        quote = self.g.value(claim, str(WSIS.quote))
+        return {
+            "href": self.href(claim, here), "text": self.label(claim), "kinds": kinds,
+            "quote": " ".join(quote.value.split()) if isinstance(quote, ox.Literal) else None,
+            "entities": [self.ref_key(e, here) for e in self.entities_of(claim)] if with_entities else [],
+        }
+
+    def parents(self, key: str) -> list[str]:
+        chain = []
+        seen = {key}
+        current = self.g.value(key, T_PART_OF)
+        while current is not None and _key(current) not in seen:
+            k = _key(current)
+            seen.add(k)
+            chain.append(k)
+            current = self.g.value(k, T_PART_OF)
+        return chain
+
+    def quote_in_context(self, claim: str, here: str) -> dict[str, Any] | None:
+        passage = self.g.value(claim, str(WSIS.groundedIn))
+        if passage is None:
+            return None
+        pk = _key(passage)
+        text_t = self.g.value(pk, str(WSIS.text))
+        if not isinstance(text_t, ox.Literal):
+            return None
+        text = text_t.value
+        pstart = _int(self.g.value(pk, str(WSIS.startOffset)))
+        exact: str | None = None
+        start = end = -1
+        target = self.g.value(claim, str(WSIS.hasTextTarget))
+        for sel in self.g.values(_key(target), str(OA.hasSelector)) if target is not None else []:
+            sk = _key(sel)
+            if self.g.value(sk, str(OA.start)) is not None:
+                start = _int(self.g.value(sk, str(OA.start))) - pstart
+                end = _int(self.g.value(sk, str(OA.end))) - pstart
+            ex = self.g.value(sk, str(OA.exact))
+            if isinstance(ex, ox.Literal):
+                exact = ex.value
+        if exact is None or not (0 <= start <= end <= len(text)) or text[start:end] != exact:
+            quote = exact or _pick_literal(self.g.values(claim, str(WSIS.quote))) or ""
+            start = text.find(quote) if quote else -1
+            if start < 0:
+                return None
+            end = start + len(quote)
+        result: dict[str, Any] = {"before": text[:start], "quote": text[start:end], "after": text[end:],
+                                  "passage": self.ref(passage, here)}
+        for parent in self.parents(pk):
+            types = self.g.types(parent)
+            if str(WSIS.Section) in types and "section" not in result:
+                result["section"] = self.ref_key(parent, here)
+            if str(WSIS.Question) in types and "question" not in result:
+                result["question"] = self.ref_key(parent, here)
+                qt = self.g.value(parent, str(WSIS.text))
+                result["question_text"] = " ".join(qt.value.split()) if isinstance(qt, ox.Literal) else ""
+        return result
+
+    def marked_text(self, passage: str) -> list[dict[str, Any]]:
+        """A passage's text cut into plain and highlighted parts, one highlight per grounded quote."""
+        text_t = self.g.value(passage, str(WSIS.text))
+        if not isinstance(text_t, ox.Literal):
+            return []
+        text = text_t.value
+        spans = []
+        for claim in self.claims_in(passage):
+            q = self.quote_in_context(claim, passage)
+            if q:
+                spans.append((len(q["before"]), len(q["before"]) + len(q["quote"])))
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        parts, pos = [], 0
+        for s, e in merged:
+            parts.append({"text": text[pos:s], "mark": False})
+            parts.append({"text": text[s:e], "mark": True})
+            pos = e
+        parts.append({"text": text[pos:], "mark": False})
+        return [p for p in parts if p["text"]]
+
+    # ------------------------------------------------------------ pages
+
+    def _common(self, here: str, title: str, iri: str | None = None) -> dict[str, Any]:
+        alternates = []
+        if self.served and iri is not None and iri.startswith(BASE):
+            data = "/data/" + iri[len(BASE):]
+            alternates = [{"type": "text/turtle", "href": data + ".ttl", "label": "Turtle"},
+                          {"type": "application/ld+json", "href": data + ".jsonld", "label": "JSON-LD"},
+                          {"type": "application/n-triples", "href": data + ".nt", "label": "N-Triples"}]
+        return {"root": self.rel("index.html", here)[: -len("index.html")], "title": title, "iri": iri,
+                "alternates": alternates, "crumbs": []}
+
+    def node_page(self, key: str) -> str:
+        here = self.paths[key]
+        ctx = self._common(here, self.label(key), key)
+        types = self.g.types(key)
+        ctx["kinds"] = [self.ref_key(t, here) for t in sorted(types, key=lambda t: self.label(t))]
+        ctx["alt_labels"] = sorted({v.value for v in self.g.values(key, T_ALT) if isinstance(v, ox.Literal)})
+        ctx["definitions"] = [v.value for p in DEFINITIONS for v in self.g.values(key, p) if isinstance(v, ox.Literal)]
+        crumbs = [{"text": "Home", "href": ctx["root"] + "index.html"}]
+        for parent in reversed(self.parents(key)):
+            if parent in self.paths:
+                crumbs.append({"text": self.label(parent), "href": self.rel(self.paths[parent], here)})
+        ctx["crumbs"] = crumbs if len(crumbs) > 1 else []
+        ctx["outline"], ctx["claims"], ctx["details"] = [], [], []
+        ctx["claims_heading"] = "Claims"
+        if key in self.claims:
+            ctx["quote"] = self.quote_in_context(key, here)
+            grounded = self.g.value(key, str(WSIS.groundedIn))
+            if grounded is not None:
+                ctx["crumbs"] = [{"text": "Home", "href": ctx["root"] + "index.html"}] + [
+                    {"text": self.label(p), "href": self.rel(self.paths[p], here)}
+                    for p in [*reversed(self.parents(_key(grounded))), _key(grounded)] if p in self.paths]
+            for _, o in sorted(self.g.out.get(key, ()), key=lambda po: _key(po[1])):
+                k = _key(o)
+                if not isinstance(o, ox.Literal) and k.startswith(key + "/") and k in self.paths:
+                    ctx["details"].append({"node": self.ref(o, here), "rows": self._rows(self.g.out[k], here)})
+        elif types & {str(WSIS.Passage), str(WSIS.Paragraph), str(WSIS.ListItem)}:
+            ctx["text_marks"] = self.marked_text(key)
+            ctx["claims"] = [self.claim_item(c, here) for c in self.claims_in(key)]
+            ctx["claims_heading"] = "Claims grounded in this passage"
+        elif types & {str(WSIS.Question), str(WSIS.Section), str(WSIS.SourceDocument)}:
+            text = self.g.value(key, str(WSIS.text))
+            if str(WSIS.Question) in types and isinstance(text, ox.Literal):
+                ctx["definitions"].insert(0, " ".join(text.value.split()))
+            ctx["outline"] = self.outline(key, here)
+        else:
+            ctx["claims"] = [self.claim_item(c, here, with_entities=False) for c in sorted(
+                {s for s, _ in self.g.inc.get(key, ()) if s in self.claims}
+                | {s.rsplit("/", 2)[0] for s, _ in self.g.inc.get(key, ()) if s.rsplit("/", 2)[0] in self.claims},
+                key=lambda c: (self._claim_order.get(c, 0), c))]
+            ctx["claims_heading"] = "Claims that link to it"
+        ctx["outgoing"] = self._rows(self.g.out.get(key, ()), here)
+        ctx["incoming"] = self._rows(((p, ox.NamedNode(s) if not s.startswith("_:") else ox.BlankNode(s[2:]))
+                                      for s, p in self.g.inc.get(key, ())), here)
+        return self.env.get_template("node.html").render(**ctx)
+
+    def outline(self, key: str, here: str) -> list[dict[str, Any]]:
+        """Sections of a question (or questions of a document), each with its claims and their entities."""
+        groups: list[dict[str, Any]] = []
+        direct: list[str] = []
+        for child in self.children(key):
+            types = self.g.types(child)
+            if types & {str(WSIS.Section), str(WSIS.Question)}:
+                text = self.g.value(child, str(WSIS.text)) if str(WSIS.Question) in types else None
+                groups.append({"heading": self.ref_key(child, here),
+                               "text": " ".join(text.value.split()) if isinstance(text, ox.Literal) else "",
+                               "claims": [self.claim_item(c, here) for c in self.claims_in(child)]})
+            else:
+                direct += self.claims_in(child)
+        if direct:
+            groups.insert(0, {"heading": None, "text": "", "claims": [self.claim_item(c, here) for c in direct]})
+        return groups
+
+    def index_page(self) -> str:
+        here = "index.html"
+        ctx = self._common(here, "Home")
+        docs = sorted(s for s in self.g.out if str(WSIS.SourceDocument) in self.g.types(s) and s in self.paths)
+        documents = []
+        for d in docs:
+            questions = []
+            for q in self.children(d):
+                if str(WSIS.Question) not in self.g.types(q):
+                    continue
+                qt = self.g.value(q, str(WSIS.text))
+                sections = [{"href": self.href(s, here), "text": self.label(s), "claims": len(self.claims_in(s))}
+                            for s in self.children(q) if str(WSIS.Section) in self.g.types(s)]
+                questions.append({"href": self.href(q, here), "claims": len(self.claims_in(q)), "sections": sections,
+                                  "text": " ".join(qt.value.split()) if isinstance(qt, ox.Literal) else self.label(q)})
+            documents.append({"node": self.ref_key(d, here), "questions": questions})
+        ctx.update(
+            description="Documents of the WSIS+20 review as linked data: each claim of a document is grounded in "
+                        "an exact quote, and linked to the Action Lines, SDGs, instruments, bodies and stakeholder "
+                        "groups it invokes. Start from a question of a document to reach its sections, claims "
+                        "and entities.",
+            stats={"claims": len(self.claims), "entities": len(self.reference), "triples": self.g.triples},
+            documents=documents,
+            downloads=[{"href": href, "text": text} for text, href in self.downloads.items()],
+        )
+        return self.env.get_template("index.html").render(**ctx)
+
+    def entities_page(self) -> str:
+        here = "entities.html"
+        ctx = self._common(here, "Entities")
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for s in self.reference:
+            if s not in self.paths:
+                continue
+            kinds = sorted(self.g.types(s)) or [""]
+            by_kind[kinds[0]].append(s)
+        groups = []
+        for kind in sorted(by_kind, key=lambda k: self.label(k).casefold()):
+            items = sorted(by_kind[kind], key=lambda s: self.label(s).casefold())
+            groups.append({"kind": self.ref_key(kind, here) if kind else {"text": "Untyped"},
+                           "anchor": _safe_segment(curie(kind)) or "untyped",
+                           "items": [self.ref_key(s, here) for s in items]})
+        ctx["groups"] = groups
+        return self.env.get_template("entities.html").render(**ctx)
+
+    def render(self, path: str) -> str | None:
+        """The page at a site path (index.html, ontology.html, id/action-line/C5.html), or None."""
+        if path == "index.html":
+            return self.index_page()
+        if path == "entities.html":
+            return self.entities_page()
+        if path == "ontology.html":
+            return self.ontology_page()
+        if path == "style.css":
+            return CSS.lstrip()
+        key = self.by_path.get(path)
+        return self.node_page(key) if key is not None else None
+
+    def all_paths(self) -> list[str]:
+        return [*RESERVED, *sorted(self.by_path)]
+
+    def write(self, out: Path) -> int:
+        """Write every page into `out` (replaced as a whole); return the number of files."""
+        from .release import staged_release
+
+        count = 0
+        with staged_release(out) as folder:
+            for path in self.all_paths():
+                text = self.render(path)
+                if text is None:
+                    continue
+                target = folder / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+                count += 1
+        return count
+
+
+# ---------------------------------------------------------------- ontology reference
+
+
+def ontology_anchors(page: str) -> dict[str, str]:
+    """IRI -> anchor id of each term documented in an ontology page (pyLODE's or ours)."""
+    anchors: dict[str, str] = {}
+    for m in re.finditer(r'<div class="[^"]*\bentity\b[^"]*" id="([^"]+)">(.*?)<code>([^<]+)</code>', page, re.S):
+        if "<div" not in m.group(2):
+            anchors.setdefault(html.unescape(m.group(3)).strip(), html.unescape(m.group(1)))
+    return anchors
+
+
+def pylode_page(ontology_ttl: str) -> str | None:
+    """pyLODE's documentation of the ontology, or None where pyLODE is not installed or fails."""
+    try:
+        from pylode import OntPub  # type: ignore[import-untyped]
+    except Exception:  # pyLODE 3.4.1 fails on import; the plain generator then takes over
+        return None
+    logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
+    try:
+        return str(OntPub(ontology_ttl).make_html())
+    except Exception:
+        return None
+
+
+def render_ontology(site: Site) -> str:
+    """A plain reference page of the ontology: class hierarchy, then every class and property."""
+    g = site.g
+    here = "ontology.html"
+    ctx = site._common(here, site.label(str(ONTOLOGY_IRI)), str(ONTOLOGY_IRI))
+    ctx["definitions"] = [v.value for p in DEFINITIONS for v in g.values(str(ONTOLOGY_IRI), p)
+                          if isinstance(v, ox.Literal)]
+    kinds = [("classes-list", "Classes", {str(OWL.Class), str(RDFS.Class)}),
+             ("object-properties", "Object properties", {str(OWL.ObjectProperty)}),
+             ("datatype-properties", "Datatype properties", {str(OWL.DatatypeProperty)}),
+             ("annotation-properties", "Annotation properties", {str(OWL.AnnotationProperty), str(RDF.Property)})]
+    anchors = {t: _safe_segment(curie(t).replace(":", "-") if not t.startswith(str(WSIS)) else t[len(str(WSIS)):])
+               for t in site.ontology_terms}
+    site.anchors = anchors
+    sections = []
+    for anchor, title, types in kinds:
+        terms = sorted((t for t in site.ontology_terms if g.types(t) & types),
+                       key=lambda t: site.label(t).casefold())
+        items = []
+        for t in terms:
+            rows = []
+            for name, p in (("Definition", str(SKOS.definition)), ("Comment", str(RDFS.comment)),
+                            ("Subclass of", str(RDFS.subClassOf)), ("Subproperty of", str(RDFS.subPropertyOf)),
+                            ("Domain", str(RDFS.domain)), ("Range", str(RDFS.range)),
+                            ("Disjoint with", str(OWL.disjointWith)), ("Inverse of", str(OWL.inverseOf))):
+                vals = g.values(t, p)
+                if vals:
+                    rows.append({"name": name, "values": [site.ref(v, here) for v in vals]})
+            items.append({"anchor": anchors[t], "iri": t, "text": site.label(t), "rows": rows})
+        sections.append({"anchor": anchor, "title": title, "terms": items})
+    classes = {t for t in site.ontology_terms if g.types(t) & {str(OWL.Class), str(RDFS.Class)}}
+    parents = {c: {_key(o) for o in g.values(c, str(RDFS.subClassOf))} & classes for c in classes}
+
+    def tree(nodes: Iterable[str], seen: frozenset[str]) -> list[dict[str, Any]]:
+        return [{"anchor": anchors[c], "text": site.label(c),
+                 "children": tree([k for k in classes if c in parents[k]], seen | {c}) if c not in seen else []}
+                for c in sorted(nodes, key=lambda c: site.label(c).casefold())]
+
+    ctx["hierarchy"] = tree([c for c in classes if not parents[c]], frozenset())
+    ctx["sections"] = sections
+    return site.env.get_template("ontology.html").render(**ctx)
+
+
+# ---------------------------------------------------------------- from a release
+
+
+DOWNLOADS = {"Turtle": "wsis-kg.ttl", "TriG": "wsis-kg.trig", "N-Quads": "wsis-kg.nq", "JSON-LD": "wsis-kg.jsonld",
+             "VoID": "void.ttl", "Ontology (RDF/XML)": "ontology/wsis.owl"}
+
+
+def read_release(release: Path) -> list[ox.Quad]:
+    nq = release / "wsis-kg.nq"
+    if not nq.is_file():
+        raise InputError(f"{nq} not found: run `wsis-kg build` first")
+    return list(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS))
+
+
+def release_site(release: Path, downloads_prefix: str = "../", served: bool = False,
+                 quads: list[ox.Quad] | None = None) -> Site:
+    """The site of a release; the ontology page from pyLODE when it works."""
+    quads = quads if quads is not None else read_release(release)
+    onto = release / "ontology" / "wsis.ttl"
+    page = pylode_page(onto.read_text(encoding="utf-8")) if onto.is_file() else None
+    downloads = {text: downloads_prefix + name for text, name in DOWNLOADS.items() if (release / name).is_file()}
+    return Site(quads, ontology_html=page, downloads=downloads, served=served)
+
+
+def build_site(release: Path, out: Path | None = None) -> tuple[Path, int]:
+    """Write the static site of a release (default: {release}/site); return the folder and file count."""
+    out = out or release / "site"
+    site = release_site(release, downloads_prefix=posixpath.relpath(release.resolve(), out.resolve()) + "/")
+    count = site.write(out)
+    return out, count
+
+
+__all__ = ["CSS", "Graphs", "Site", "build_site", "curie", "iri_path", "ontology_anchors", "pylode_page",
+           "read_release", "release_site", "render_ontology"]

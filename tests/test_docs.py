@@ -1,0 +1,256 @@
+"""`wsis-kg docs`: the static site. Every link of every page resolves; every claim's page highlights its
+exact quote inside its passage; and in a real browser (Debian's chromium driven by Playwright) a person
+goes from a question to a section's claim, sees the quote highlighted, follows an entity and comes back.
+The same pages are what `wsis-kg serve` answers to a browser on an entity's IRI."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+
+from wsis_kg.cli import main
+from wsis_kg.docs import build_site, iri_path
+from wsis_kg.serve import Limits, make_server
+
+CHROMIUM = os.environ.get("WSIS_KG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+WSIS = "https://w3id.org/wsis-kg/ontology#"
+OA = "http://www.w3.org/ns/oa#"
+
+
+@pytest.fixture(scope="module")
+def site(release: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder, count = build_site(release, tmp_path_factory.mktemp("docs") / "site")
+    assert count > 100
+    return folder
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.marks: list[str] = []
+        self._in_mark = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        for key in ("href", "src"):
+            if a.get(key) and tag in ("a", "link", "script", "img"):
+                self.links.append(str(a[key]))
+        if a.get("id"):
+            self.ids.add(str(a["id"]))
+        if tag == "mark" and a.get("id") == "quote":
+            self._in_mark += 1
+            self.marks.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "mark" and self._in_mark:
+            self._in_mark -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in_mark:
+            self.marks[-1] += data
+
+
+def parse(path: Path) -> Links:
+    p = Links()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def claim_quotes(store: ox.Store) -> dict[str, str]:
+    rows = store.query(f"""SELECT ?claim ?exact WHERE {{ ?claim <{WSIS}hasTextTarget>/<{OA}hasSelector> ?s .
+                           ?s <{OA}exact> ?exact }}""", use_default_graph_as_union=True)
+    return {r["claim"].value: r["exact"].value for r in rows}
+
+
+# ---------------------------------------------------------------- the files
+
+
+def test_every_link_of_every_page_resolves(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    parsed = {p: parse(p) for p in pages}
+    checked = 0
+    for page, links in parsed.items():
+        for link in links.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith("//"):
+                continue  # external (an IRI outside the site, a licence)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            assert target.is_file(), f"{page.relative_to(site)}: broken link {link}"
+            if parts.fragment and target.suffix == ".html" and page.name != "ontology.html":
+                ids = parsed[target].ids if target in parsed else parse(target).ids
+                assert parts.fragment in ids, f"{page.relative_to(site)}: no #{parts.fragment} in {target.name}"
+            checked += 1
+    assert checked > 5000
+
+
+def test_every_claim_page_highlights_its_exact_quote_in_its_passage(site: Path, store: ox.Store) -> None:
+    quotes = claim_quotes(store)
+    assert len(quotes) > 100
+    for claim, exact in quotes.items():
+        page = site / iri_path(claim)
+        links = parse(page)
+        assert links.marks == [exact], f"{page.relative_to(site)}: highlight is not the exact quote"
+        text = page.read_text(encoding="utf-8")
+        passage = re.search(r'<blockquote class="passage">(.*?)</blockquote>', text, re.S)
+        assert passage and len(html.unescape(re.sub("<[^>]+>", "", passage.group(1)))) >= len(exact)
+
+
+def test_home_page_leads_from_questions_to_sections_claims_and_entities(site: Path) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    questions = re.findall(r'<ol class="questions">.*?</ol>', home, re.S)
+    assert questions and "q1.html" in questions[0] and "What are the most important achievements" in home
+    q1 = next(site.rglob("q1.html")).read_text(encoding="utf-8")
+    assert '<section class="outline">' in q1 and 'class="claims"' in q1
+    assert re.search(r'href="(\.\./)+claim/[^"]+\.html"', q1)  # claims
+    assert re.search(r'class="chip" href="(\.\./)+(action-line|theme|body)/[^"]+\.html"', q1)  # entities
+
+
+def test_ontology_reference_is_pylode_with_every_class_and_a_way_back(site: Path, store: ox.Store) -> None:
+    page = (site / "ontology.html").read_text(encoding="utf-8")
+    assert 'id="pylode"' in page and 'id="wsis-kg-nav"' in page
+    classes = store.query(f"SELECT ?c WHERE {{ GRAPH ?g {{ ?c a <http://www.w3.org/2002/07/owl#Class> }} "
+                          f"FILTER(STRSTARTS(STR(?c), '{WSIS}')) }}")
+    iris = [r["c"].value for r in classes]
+    assert len(iris) > 30 and all(f"<code>{i}</code>" in page for i in iris)
+
+
+def test_plain_ontology_page_where_pylode_is_missing(release: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import wsis_kg.docs as docs
+
+    monkeypatch.setattr(docs, "pylode_page", lambda _ttl: None)
+    site = docs.release_site(release)
+    page = site.render("ontology.html") or ""
+    anchors = docs.ontology_anchors(page)
+    assert anchors[WSIS + "Claim"] == "Claim" and anchors[WSIS + "inDocument"] == "inDocument"
+    tree = re.search(r'<h2 id="classes">Classes</h2>\s*(<ul>.*?)\n', page, re.S)
+    assert tree and re.search(r'href="#Claim">claim</a><ul>.*href="#Recommendation"', tree.group(1), re.S)
+    entity = site.render("id/action-line/C5.html") or ""
+    assert 'href="../../ontology.html#ActionLine"' in entity  # its kind links into the reference
+
+
+def test_docs_command_writes_the_site(release: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--dist", str(release), "docs", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "index.html").is_file() and (tmp_path / "out" / "ontology.html").is_file()
+    missing = CliRunner().invoke(main, ["--dist", str(tmp_path / "none"), "docs"])
+    assert missing.exit_code == 2 and "wsis-kg build" in missing.output and "Traceback" not in missing.output
+
+
+# ---------------------------------------------------------------- in a browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} not found: apt-get install chromium (or . .ci/setup-publishing.sh)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def watch(page: Page) -> list[str]:
+    problems: list[str] = []
+
+    def on_console(msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            problems.append(msg.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("requestfailed", lambda req: problems.append(f"failed: {req.url}"))
+    return problems
+
+
+def local_links_resolve(page: Page) -> int:
+    hrefs: list[str] = page.eval_on_selector_all("a[href], link[href]", "els => els.map(e => e.href)")
+    local = [h for h in hrefs if h.startswith("file://")]
+    for h in local:
+        assert Path(unquote(urlsplit(h).path)).is_file(), f"{page.url}: broken link {h}"
+    return len(local)
+
+
+def test_a_reader_goes_from_a_question_to_a_highlighted_quote_and_back(browser: Browser, site: Path,
+                                                                       store: ox.Store) -> None:
+    quotes = claim_quotes(store)
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    problems = watch(page)
+    page.goto((site / "index.html").as_uri())
+    assert "WSIS knowledge graph" in page.title()
+    assert page.locator("ol.questions > li").count() >= 5
+    assert local_links_resolve(page) > 20
+
+    # a question, then the first claim of its first section
+    page.locator("ol.questions > li > a").nth(1).click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("Question")
+    assert page.locator("section.outline h2 a").count() >= 2  # its sections
+    local_links_resolve(page)
+    page.locator("section.outline ol.claims > li > a").first.click()
+    page.wait_for_load_state()
+    claim_url = page.url
+
+    # the quote, highlighted inside its passage, with the section and the question around it
+    mark = page.locator("mark#quote")
+    mark.scroll_into_view_if_needed()
+    assert mark.is_visible()
+    box = mark.bounding_box()
+    assert box is not None and box["width"] > 20 and box["height"] > 5
+    background = mark.evaluate("m => getComputedStyle(m).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    claim_iri = next(c for c in quotes if claim_url.endswith(iri_path(c)))
+    assert mark.inner_text().split() == quotes[claim_iri].split()
+    context = page.locator("#in-context")
+    assert context.locator("p.question").is_visible() and context.locator("p.section").is_visible()
+    local_links_resolve(page)
+
+    # an entity it links to, and from there back to the claim
+    entity_link = page.locator("table.outgoing a[href*='/theme/'], table.outgoing a[href*='/action-line/']").first
+    entity_link.click()
+    page.wait_for_load_state()
+    assert "Claims that link to it" in page.content()
+    back = page.locator(f"ol.claims a[href$='{Path(iri_path(claim_iri)).name}']").first
+    back.click()
+    page.wait_for_load_state()
+    assert page.url == claim_url
+
+    # the ontology reference, with an anchor per term
+    page.goto((site / "ontology.html").as_uri() + "#Claim")
+    assert page.locator("[id='Claim']").first.is_visible()
+    assert problems == []
+    page.close()
+
+
+def test_a_browser_dereferencing_an_iri_gets_its_page(browser: Browser, release: Path) -> None:
+    srv = make_server(release, port=0, limits=Limits(workers=1), quiet=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        page = browser.new_page()
+        problems = watch(page)
+        response = page.goto(srv.base_url + "id/action-line/C5")
+        assert response is not None and response.ok
+        assert page.url == srv.base_url + "page/id/action-line/C5.html"  # after the 303
+        assert "C5" in page.locator("h1").inner_text()
+        page.locator("ol.claims > li > a").first.click()
+        page.wait_for_load_state()
+        assert page.locator("mark#quote").is_visible()
+        assert problems == []
+        page.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
