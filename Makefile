@@ -16,7 +16,7 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
-# Java for HermiT; Chromium and Virtuoso for the browser and triple-store tests (Debian packages).
+# Java for HermiT (Debian package, when the machine has none).
 system:
 	bash scripts/setup-system.sh
 
@@ -27,5 +27,7 @@ lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
+# Chromium and Virtuoso for the browser and triple-store tests: installed and started by
+# .ci/setup-publishing.sh, whose exports (the Virtuoso URL and credentials) must reach pytest.
 test: system install-test lint
-	$(BIN)/pytest
+	eval "$$(bash .ci/setup-publishing.sh)" && $(BIN)/pytest

@@ -226,5 +226,55 @@ def fmt(ctx: click.Context, check: bool, files: tuple[Path, ...]) -> None:
         raise NotCanonical(f"{len(bad)} file(s) not canonical; run `wsis-kg fmt`")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
+@click.option("--max-query-chars", type=int, default=100_000, show_default=True)
+@click.option("--max-depth", type=int, default=32, show_default=True, help="Deepest nesting of { ( [ in a query.")
+@click.pass_context
+@handle_errors
+def serve(ctx: click.Context, host: str, port: int, timeout: float, workers: int, max_query_chars: int,
+          max_depth: int) -> None:
+    """Serve the release: SPARQL endpoint at /sparql, pages and data for every IRI (read-only)."""
+    from .serve import Limits
+    from .serve import serve as run_server
+
+    limits = Limits(timeout=timeout, workers=workers, max_query_chars=max_query_chars, max_depth=max_depth)
+    run_server(_project(ctx).dist, host, port, limits, echo=_echo)
+
+
+@main.command()
+@click.option("--store", "store_url", required=True, metavar="URL",
+              help="Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store or "
+                   "http://127.0.0.1:8890/sparql-graph-crud-auth.")
+@click.option("--user", help="User for digest or basic authentication.")
+@click.option("--password", envvar="WSIS_KG_STORE_PASSWORD", help="Password (or set WSIS_KG_STORE_PASSWORD).")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
+@click.pass_context
+@handle_errors
+def publish(ctx: click.Context, store_url: str, user: str | None, password: str | None, timeout: float) -> None:
+    """Load the release into a triple store, one named graph per PUT (re-publishing replaces)."""
+    from .publish import GraphStore, format_report
+    from .publish import publish as run_publish
+
+    reports = run_publish(_project(ctx).dist, GraphStore(store_url, user, password, timeout), progress=_echo)
+    click.echo(format_report(reports), nl=False)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of the site; default: site/ in the release folder.")
+@click.pass_context
+@handle_errors
+def docs(ctx: click.Context, out: Path | None) -> None:
+    """Write the static site: ontology reference, a page per entity and claim, quotes in context."""
+    from .docs import build_site
+
+    folder, count = build_site(_project(ctx).dist, out)
+    click.echo(f"wrote {count} files to {folder} (open {folder / 'index.html'})")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

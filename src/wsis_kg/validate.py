@@ -79,7 +79,7 @@ def _results(scope: str, results: Graph, data: Graph) -> list[Violation]:
 
 
 def validate_graph(
-    scope: str, data: Graph, shapes: Graph, ontology: Graph, focus: list[URIRef] | None = None
+    scope: str, data: Graph, shapes: Graph, ontology: Graph, focus: list[str | URIRef] | None = None
 ) -> tuple[bool, Graph, list[Violation]]:
     """Validate one data graph; the ontology is mixed in so that sh:class sees the class hierarchy.
     With `focus`, only those nodes are checked (the rest of `data` is context for sh:class and SPARQL)."""
@@ -94,14 +94,14 @@ def validate_assembly(assembly: Assembly, shapes: Graph) -> ValidationReport:
     """The reference data once, then each document's own nodes with the reference data as context: the
     cost of a document does not include re-checking the reference data or the other documents."""
     report = ValidationReport()
-    scopes: list[tuple[str, Graph, list[URIRef] | None]] = [("reference", assembly.reference, None)]
+    scopes: list[tuple[str, Graph, list[str | URIRef] | None]] = [("reference", assembly.reference, None)]
     for d in assembly.documents:
         data = Graph()
         for part in (assembly.reference, d.structure_graph, d.claims_graph):
             for t in part:
                 data.add(t)
         own = {s for g in (d.structure_graph, d.claims_graph) for s in g.subjects() if isinstance(s, URIRef)}
-        scopes.append((d.doc_id, data, sorted(own)))
+        scopes.append((d.doc_id, data, list(sorted(own))))
     for scope, data, focus in scopes:
         conforms, results, violations = validate_graph(scope, data, shapes, assembly.ontology, focus)
         report.scopes.append(scope)
