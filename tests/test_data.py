@@ -73,3 +73,20 @@ def test_claims_have_unique_labels_and_a_kind(built: BuildResult) -> None:
         assert [lbl for lbl, n in labels.items() if n > 1] == []
         for c in claims:
             assert set(g.objects(c, RDF.type)) & kinds, c
+
+
+@pytest.mark.parametrize("prop", ["skos:broader", "wsis:subgroupOf", "wsis:componentOf"])
+def test_reference_hierarchies_are_at_most_three_levels_deep(built: BuildResult, prop: str) -> None:
+    """cq09, cq14 and cq18 follow these hierarchies three levels down, spelled out so that they answer
+    alike on Oxigraph and Virtuoso; a deeper hierarchy would make them miss items silently."""
+    from wsis_kg.namespaces import SKOS
+
+    p = {"skos:broader": SKOS.broader, "wsis:subgroupOf": WSIS.subgroupOf, "wsis:componentOf": WSIS.componentOf}[prop]
+    g = built.assembly.reference
+
+    def depth(node: object, seen: frozenset[object] = frozenset()) -> int:
+        parents = [o for o in g.objects(node, p) if o not in seen]  # type: ignore[arg-type]
+        return 0 if not parents else 1 + max(depth(o, seen | {node}) for o in parents)
+
+    deepest = max((depth(s), str(s)) for s in set(g.subjects(p, None)))
+    assert deepest[0] <= 3, f"{deepest[1]} is {deepest[0]} levels down {prop}; extend cq09, cq14 and cq18"

@@ -130,22 +130,6 @@ VIRTUOSO = os.environ.get("WSIS_KG_VIRTUOSO_URL", "").rstrip("/")
 needs_virtuoso = pytest.mark.skipif(not VIRTUOSO, reason="WSIS_KG_VIRTUOSO_URL is not set: Virtuoso is not "
                                     "running (start it with `. .ci/setup-publishing.sh`)")
 
-# Queries whose answers differ on Virtuoso 7.2 beyond what normalise() forgives; each reason was
-# checked against the data. They are expected to differ (xfail, not strict: a fix shows as XPASS).
-VIRTUOSO_DIFFERS = {
-    "cq06-barriers": "FILTER NOT EXISTS inside a nested OPTIONAL does not see ?claim bound by the outer "
-                     "pattern on Virtuoso, so ?partOfFactorLabel stays unbound",
-    "cq09-member-states": "Virtuoso returns no row: the join of the grouped subquery (with the path "
-                          "wsis:subgroupOf*) and the outer patterns comes back empty over a default-graph-uri list",
-    "cq11-instruments": "the alternative path invokesInstrument|about|(citation path) under DISTINCT in a "
-                        "subquery yields 3 instruments on Virtuoso, 12 on Oxigraph",
-    "cq14-igf-formats": "Virtuoso returns no row for the grouped subquery over wsis:componentOf+ joined with the "
-                        "alternative path",
-    "cq18-technologies": "the zero-or-more path dcterms:isPartOf* inside OPTIONAL binds other sections on Virtuoso",
-    "cq25-grounding": "the zero-or-more path dcterms:isPartOf* inside OPTIONAL leaves ?section unbound on Virtuoso",
-}
-
-
 def virtuoso_store() -> GraphStore:
     return GraphStore(VIRTUOSO + "/sparql-graph-crud-auth", os.environ.get("WSIS_KG_VIRTUOSO_USER", "dba"),
                       os.environ.get("WSIS_KG_VIRTUOSO_PASSWORD", "dba"))
@@ -206,10 +190,7 @@ def virtuoso_published(release: Path) -> str:
 
 @needs_virtuoso
 @pytest.mark.parametrize("name", [q.name for q in QUERIES])
-def test_competency_queries_answer_on_virtuoso_as_locally(store: ox.Store, virtuoso_published: str, name: str,
-                                                          request: pytest.FixtureRequest) -> None:
-    if name in VIRTUOSO_DIFFERS:
-        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_DIFFERS[name], strict=False))
+def test_competency_queries_answer_on_virtuoso_as_locally(store: ox.Store, virtuoso_published: str, name: str) -> None:
     query = next(q for q in QUERIES if q.name == name)
     for bindings in [{}, *BINDINGS.get(name, [])]:
         remote = run_remote(virtuoso_published, query.text, bindings, 60)
