@@ -146,3 +146,19 @@ def test_unknown_query_and_missing_release(mini_project: Project) -> None:
 def test_not_a_project(tmp_path: Path) -> None:
     code, out = run(Project(tmp_path), "build")
     assert code == 2 and "not found" in out and "--project" in out
+
+
+def test_invalid_iri_in_a_binding(mini_project: Project) -> None:
+    code, out = run(mini_project, "build", "--no-reason")
+    assert code == 0, out
+    (mini_project.root / "queries").mkdir(exist_ok=True)
+    (mini_project.root / "queries" / "about.rq").write_text(
+        "# What is a claim about?\n"
+        "SELECT ?claim ?what WHERE { ?claim <https://w3id.org/wsis-kg/ontology#about> ?what }\n")
+    code, out = run(mini_project, "query", "about", "--bind", "claim=<https://example.org/a b>")
+    assert code == 2 and "invalid IRI" in out and "a b" in out
+    code, out = run(mini_project, "query", "about", "--bind", "claim")
+    assert code == 2 and "VAR=VALUE" in out
+    code, out = run(mini_project, "query", "about", "--format", "csv", "--bind",
+                    "claim=https://w3id.org/wsis-kg/id/claim/civil-society-notes-2025-06-30/community-networks-connect-villages")
+    assert code == 0 and out.splitlines()[0] == "claim,what" and "community-networks" in out.splitlines()[1]

@@ -84,7 +84,7 @@ def run_local(store: ox.Store, query: str, bindings: dict[str, str] | None = Non
     """Run a SELECT or ASK over the union of the named graphs; bindings are substituted as RDF terms,
     never pasted into the query text."""
     subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        ox.Variable(k): _to_term(v) for k, v in (bindings or {}).items()
+        ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()
     }
     try:
         result = store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
@@ -99,18 +99,16 @@ def run_local(store: ox.Store, query: str, bindings: dict[str, str] | None = Non
     raise InputError("only SELECT and ASK queries give a table; use CONSTRUCT through the endpoint")
 
 
-def _to_term(value: str) -> ox.NamedNode | ox.Literal:
-    """A user value as an RDF term: <iri> or an IRI-looking string becomes an IRI, anything else a literal."""
+def to_term(value: str) -> ox.NamedNode | ox.Literal:
+    """A user value as an RDF term: <iri> or an http(s) IRI becomes an IRI (checked), a whole number an
+    xsd:integer, anything else a string literal. Shared by local and remote runs."""
     v = value.strip()
-    if v.startswith("<") and v.endswith(">"):
-        v = v[1:-1]
+    iri = v[1:-1] if v.startswith("<") and v.endswith(">") else v if re.match(r"^https?://\S+$", v) else None
+    if iri is not None:
+        if any(c in iri for c in '<>"{}|^`\\ '):
+            raise InputError(f"invalid IRI {value!r}: it contains a character IRIs may not hold")
         try:
-            return ox.NamedNode(v)
-        except ValueError as exc:
-            raise InputError(f"invalid IRI {value!r}: {exc}") from exc
-    if re.match(r"^https?://\S+$", v):
-        try:
-            return ox.NamedNode(v)
+            return ox.NamedNode(iri)
         except ValueError as exc:
             raise InputError(f"invalid IRI {value!r}: {exc}") from exc
     if re.fullmatch(r"-?\d+", v):

@@ -16,11 +16,9 @@ import urllib.error
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-import pyoxigraph as ox
-
 from .errors import EnvironmentProblem, InputError
 from .namespaces import PREFIXES
-from .query import Row, _to_term
+from .query import Row, to_term
 from .sparqlscan import is_varname, prologue, tokens, where_brace
 
 
@@ -47,9 +45,7 @@ def values_block(bindings: dict[str, str]) -> str:
         var = name.lstrip("?$")
         if not is_varname(var):
             raise InputError(f"--bind {name!r}: not a SPARQL variable name")
-        term = _to_term(value)
-        if isinstance(term, ox.NamedNode) and any(c in term.value for c in '<>"{}|^`\\ '):
-            raise InputError(f"--bind {name}: {value!r} is not a valid IRI")
+        term = to_term(value)
         names.append(f"?{var}")
         terms.append(str(term))  # the N-Triples form: <iri>, "literal"@lang, "5"^^<datatype>
     return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
