@@ -26,10 +26,6 @@ class Project:
         return self.root / "ontology" / "shapes.ttl"
 
     @property
-    def catalog(self) -> Path:
-        return self.root / "ontology" / "catalog-v001.xml"
-
-    @property
     def reference_dir(self) -> Path:
         return self.root / "graph" / "reference"
 

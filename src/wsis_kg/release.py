@@ -150,12 +150,6 @@ def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     return sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
 
 
-def to_oxigraph(quads: Iterable[ox.Quad]) -> ox.Store:
-    store = ox.Store()
-    store.extend(list(quads))
-    return store
-
-
 # ---------------------------------------------------------------- canonical form and comparison
 
 
@@ -518,5 +512,5 @@ __all__ = [
     "CANONICAL", "CONTEXT", "DUMPS", "JSONLD", "NQUADS", "NTRIPLES", "TRIG", "TURTLE", "VOID_FILE",
     "ExportError", "JsonLdWriter", "canonical_lines", "canonical_nquads", "check_lossless", "dataset_quads",
     "difference", "graph_quads", "jsonld_context", "ontology_files", "parse_back", "rdfxml", "serialize",
-    "split_predicate", "staged_release", "to_bytes", "to_oxigraph", "union_triples", "write_dumps", "write_release",
+    "split_predicate", "staged_release", "to_bytes", "union_triples", "write_dumps", "write_release",
 ]
