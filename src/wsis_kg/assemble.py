@@ -73,13 +73,6 @@ class Assembly:
                 target.add(t)
         return ds
 
-    def union(self) -> Graph:
-        g = Graph()
-        for _, part in self.named_graphs():
-            for t in part:
-                g.add(t)
-        return bind_prefixes(g)
-
 
 def load_ontology(project: Project) -> Graph:
     return bind_prefixes(parse_turtle(project.ontology))
