@@ -99,15 +99,29 @@ def _names(folded: str) -> Iterable[tuple[int, int]]:
         i = last_cap + 1
 
 
+def _split_names(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    """"the A Council and the B Forum" names two things: split at " and the " and ", the "."""
+    parts, at = [], start
+    for m in re.finditer(r" and the |, the ", folded[start:end]):
+        parts.append((at, start + m.start()))
+        at = start + m.end()
+    parts.append((at, end))
+    return [(a, b) for a, b in parts if b > a]
+
+
 def find_candidates(text: str, mentions: Sequence[Mention], skip: Iterable[tuple[int, int]] | None = None,
                     known: frozenset[str] | set[str] = frozenset()) -> list[Candidate]:
     """Unknown names in `text` outside the proposed `mentions`, one candidate per distinct name;
     `known` holds lower-case folded names that need no report (the linker's `known_forms`)."""
     norm = normalise(text, furniture_spans(text) if skip is None else skip)
-    covered = sorted((m.start, m.end) for m in mentions)
+    covered = bytearray(len(text))
+    for m in mentions:
+        covered[m.start:m.end] = b"\x01" * (m.end - m.start)
 
     def inside_mention(start: int, end: int) -> bool:
-        return any(s <= start and end <= e for s, e in covered)
+        """Mostly inside proposed mentions: at least half of its letters are."""
+        letters = [i for i in range(start, end) if text[i].isalpha()]
+        return bool(letters) and sum(covered[i] for i in letters) * 2 >= len(letters)
 
     found: dict[tuple[str, str], list[tuple[int, int]]] = {}
 
@@ -120,11 +134,12 @@ def find_candidates(text: str, mentions: Sequence[Mention], skip: Iterable[tuple
         s, e = norm.span(ref.start, ref.end)
         add("symbol", ref.symbol, s, e)
     for fs, fe in _names(norm.cased):
-        s, e = norm.span(fs, fe)
-        add("name", norm.cased[fs:fe], s, e)
-    for m in _PAREN_ACRONYM.finditer(norm.cased):
-        s, e = norm.span(m.start(1), m.end(1))
-        add("acronym", m.group(1), s, e)
+        for part in _split_names(norm.cased, fs, fe):
+            s, e = norm.span(*part)
+            add("name", norm.cased[part[0]:part[1]], s, e)
+    for am in _PAREN_ACRONYM.finditer(norm.cased):
+        s, e = norm.span(am.start(1), am.end(1))
+        add("acronym", am.group(1), s, e)
     out = []
     for (kind, name), spans in found.items():
         s, e = spans[0]

@@ -132,6 +132,25 @@ def label_variants(label: str) -> list[tuple[str, bool]]:
     return out
 
 
+_UN_PREFIX = re.compile(r"(?:^|(?<=[^\w]))(?:UN|United Nations) $")
+_TITLES = ("secretary-general", "secretary general")
+
+
+def _widen_to_un_prefix(cased: str, hit: _Hit) -> None:
+    """"UN Economic Commission for Africa", "United Nations Office for Digital and Emerging Technologies":
+    the prefix belongs to the name even where the reference data lists the name without it."""
+    m = _UN_PREFIX.search(cased, max(0, hit.start - 15), hit.start)
+    if m is not None and hit.priority < 3:
+        hit.start = m.start()
+
+
+def _office_of_another_body(lower: str, hit: _Hit) -> bool:
+    """"the Secretary-General of the International Telecommunication Union" is not the UN Secretary-General."""
+    key = lower[hit.start:hit.end]
+    return key in _TITLES and lower.startswith(" of ", hit.end) and not lower.startswith(
+        (" of the united nations", " of the un "), hit.end)
+
+
 class Linker:
     """Entity linker compiled once from reference data; `link` is then one pass over a text."""
 
@@ -259,8 +278,10 @@ class Linker:
         symbol, job number, page counter) that a name wrapped over a page break may have in its middle;
         without it, lines that look like furniture are skipped (`textnorm.furniture_spans`)."""
         norm = normalise(text, furniture_spans(text) if skip is None else skip)
-        label_hits = self._label_hits(norm)
+        label_hits = [h for h in self._label_hits(norm) if not _office_of_another_body(norm.lower, h)]
         hits = label_hits + self._citation_hits(norm, label_hits)
+        for h in label_hits:
+            _widen_to_un_prefix(norm.cased, h)
         hits.sort(key=lambda h: (-(h.end - h.start), -h.priority, h.start))
         taken = bytearray(len(norm.lower))
         out: list[Mention] = []
