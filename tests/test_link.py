@@ -49,8 +49,11 @@ def test_offsets_slice_the_stored_text(linker: Linker) -> None:
 
 
 def test_longest_mention_wins_and_generic_words_are_no_entities(linker: Linker) -> None:
-    ms = linker.link("The Internet Governance Forum and the Internet.")
+    ms = linker.link("The Internet Governance Forum discussed business, investment and a plan of action.")
     assert [(m.surface, m.entity) for m in ms] == [("Internet Governance Forum", IGF)]
+    # the capitalised name is the Geneva Plan of Action; "private sector investment" is a mechanism
+    ms = linker.link("the Plan of Action and private sector investment")
+    assert entities(ms) == [ID + "instrument/geneva-plan-of-action", ID + "funding-mechanism/private-sector-investment"]
 
 
 def test_acronyms_are_case_sensitive_and_on_word_boundaries(linker: Linker) -> None:
@@ -94,10 +97,21 @@ def test_normalised_offsets_map_back() -> None:
             assert text[norm.offsets[i]].lower() in (ch, "é")
 
 
-@pytest.mark.parametrize(("text", "entity"), [
+@pytest.mark.parametrize(("text", "provision"), [
     ("as set out in paragraph 69 of the Tunis Agenda,", TUNIS + "/paragraph/69"),
     ("paragraphs 34 to 82 of the Tunis Agenda", TUNIS + "/paragraphs/34-82"),
     ("paragraphs 34-82 of the Tunis Agenda", TUNIS + "/paragraphs/34-82"),
+    ("paragraphs 34\u2013\n82 of the\nTunis Agenda", TUNIS + "/paragraphs/34-82"),
+])
+def test_citations_of_provisions(linker: Linker, text: str, provision: str) -> None:
+    """The citation names the provision; the instrument's name inside it is a mention of its own."""
+    ms = linker.link(text)
+    assert [(m.entity, m.kind) for m in ms] == [(provision, "citation"), (TUNIS, "label")]
+    assert ms[0].surface.startswith("paragraph") and ms[0].surface.endswith("Agenda")
+    assert ms[1].surface == "Tunis Agenda" and ms[0].start < ms[1].start and ms[1].end == ms[0].end
+
+
+@pytest.mark.parametrize(("text", "entity"), [
     ("paragraph 12 of the Tunis Agenda", TUNIS),  # a provision the reference data lacks: the instrument
     ("Recalling its resolution 70/125 of 16 December 2015,", ID + "instrument/wsis-10-outcome-document"),
     ("in A/RES/79/1, annex I", ID + "instrument/pact-for-the-future"),
@@ -126,11 +140,11 @@ def test_mentions_graph_is_web_annotation_with_status_and_derived_iris(linker: L
     ms = linker.link(text)
     g = mentions_graph(str(document_iri("d")), "d", text, ms, linker.labels)
     anns = set(g.subjects(RDF.type, WSIS.EntityMention))
-    assert anns == {mention_iri("d", m) for m in ms} and len(anns) == 2
+    assert anns == {mention_iri("d", m) for m in ms} and len(anns) == 3
+    slugs = {IGF: "body/igf", TUNIS: "inst/tunis-agenda", TUNIS + "/paragraph/69": "inst/tunis-agenda/paragraph/69"}
     for m in ms:
         ann = mention_iri("d", m)
-        assert str(ann) == f"{ID}mention/d/{m.start}-{m.end}/" + (
-            "body/igf" if m.entity == IGF else "inst/tunis-agenda/paragraph/69")
+        assert str(ann) == f"{ID}mention/d/{m.start}-{m.end}/{slugs[m.entity]}"
         assert g.value(ann, WSIS.mentionStatus) == PROPOSED
         assert g.value(ann, OA.motivatedBy) == (OA.linking if m.kind == "citation" else OA.identifying)
         target = g.value(ann, OA.hasTarget)
