@@ -136,7 +136,12 @@ def find_candidates(text: str, mentions: Sequence[Mention], skip: Iterable[tuple
     for fs, fe in _names(norm.cased):
         for part in _split_names(norm.cased, fs, fe):
             s, e = norm.span(*part)
-            add("name", norm.cased[part[0]:part[1]], s, e)
+            # two capitalised words of its own at least: "the Forum on the Internet" is a back-reference
+            # to a forum followed by a known name, not a new name
+            own = [t for t in _TOKEN.finditer(norm.cased, part[0], part[1])
+                   if _capitalised(t.group(0)) and not covered[norm.offsets[t.start()]]]
+            if len(own) >= 2:
+                add("name", norm.cased[part[0]:part[1]], s, e)
     for am in _PAREN_ACRONYM.finditer(norm.cased):
         s, e = norm.span(am.start(1), am.end(1))
         add("acronym", am.group(1), s, e)

@@ -17,8 +17,9 @@ _SYMBOL = r"(?:(?:A|E)/RES/)?\d{2,4}/\d{1,4}"
 _SYMBOL_RE = re.compile(r"(?:(?P<organ>A|E)/RES/)?(?P<session>\d{2,4})/(?P<number>\d{1,4})")
 
 # "resolution(s) S1[, S2][ and S3] [of DATE]": each symbol is a citation of its own
+_DATED = rf"{_SYMBOL}(?![\w/]){_DATE}"
 RESOLUTIONS_RE = re.compile(
-    rf"\b(?:[Rr]esolutions?|[Dd]ecisions?) (?P<list>{_SYMBOL}(?:(?:, | and |, and ){_SYMBOL})*)(?![\w/]){_DATE}"
+    rf"\b(?:[Rr]esolutions?|[Dd]ecisions?) (?P<list>{_DATED}(?:(?:, | and |, and ){_DATED})*)"
 )
 # A full symbol standing alone: "A/RES/79/1", "E/RES/2006/46"
 FULL_SYMBOL_RE = re.compile(rf"(?<![\w/])(?:A|E)/RES/\d{{2,4}}/\d{{1,4}}(?![\w/]){_DATE}")
@@ -58,17 +59,14 @@ def find_symbols(folded: str) -> list[SymbolRef]:
     out: list[SymbolRef] = []
     covered: set[int] = set()
     for m in RESOLUTIONS_RE.finditer(folded):
-        syms = list(re.finditer(_SYMBOL, m.group("list")))
         base = m.start("list")
-        for k, s in enumerate(syms):
-            canon = canonical_symbol(s.group(0))
+        items = list(re.finditer(_DATED, m.group("list")))
+        for k, s in enumerate(items):
+            canon = canonical_symbol(_SYMBOL_RE.match(s.group(0)).group(0))  # type: ignore[union-attr]
             if canon is None:
                 continue
             start = m.start() if k == 0 else base + s.start()
-            end = base + s.end()
-            if k == len(syms) - 1:
-                end = max(end, m.end())  # the date belongs to the last symbol of the list
-            out.append(SymbolRef(start, end, canon))
+            out.append(SymbolRef(start, base + s.end(), canon))  # each symbol with its own date
             covered.add(base + s.start())
     for m in FULL_SYMBOL_RE.finditer(folded):
         if m.start() in covered:

@@ -249,6 +249,8 @@ class Linker:
             if start > 1 and lower[start - 1] == "-" and lower[start - 2].isalnum():
                 continue  # the second half of a compound: "e-business" does not name business
             entries = [e for e in self._entries[key] if e.form is None or cased[start:end] == e.form]
+            if entries and key.startswith("the ") and cased.startswith("the ", start):
+                start += 4  # "recalling the Pact for the Future": the article is the sentence's, not the name's
             if entries:
                 prio = 2 if any(e.kind == "symbol" for e in entries) else 1
                 hits.append(_Hit(start, end, prio, entries))
