@@ -26,9 +26,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import __version__
-from ..errors import AnchorError
+from ..errors import AnchorError, InputError
 from ..namespaces import ID, OA, PREFIXES, PROV, RDF, RDFS, SKOS, WSIS, XSD
-from ..rdfio import atomic_write_text, canonical_turtle, parse_turtle
+from ..project import Project
+from ..rdfio import atomic_write_text, canonical_turtle, parse_turtle, parse_turtle_files
 from .candidates import Candidate, find_candidates
 from .citations import canonical_symbol, find_paragraph_refs, find_symbols
 from .textnorm import Normalised, fold_label, furniture_spans, normalise
@@ -425,6 +426,59 @@ def write_mentions(path: Path, proposed: Graph) -> Graph:
     merged = keep_reviewed(previous, proposed)
     atomic_write_text(path, canonical_turtle(merged))
     return merged
+
+
+@dataclass
+class LinkReport:
+    """What proposing mentions for one document did."""
+
+    doc_id: str
+    path: Path
+    proposed: int
+    kept: dict[str, int]  # curator decisions carried over, by status name
+    candidates: list[Candidate]
+
+
+def propose_mentions(project: Project, doc_ids: Iterable[str] | None = None,
+                     skips: dict[str, list[tuple[int, int]]] | None = None) -> list[LinkReport]:
+    """Propose mentions for the project's documents (all by default) into their mentions files, keeping
+    every decision a curator made there; `skips` gives known page furniture per document."""
+    from ..sources import load_sources
+
+    reference = parse_turtle_files(project.reference_files())
+    linker = Linker.from_graph(reference)
+    sources = {s.doc_id: s for s in load_sources(project.sources)}
+    wanted = list(doc_ids) if doc_ids else sorted(sources)
+    unknown = [d for d in wanted if d not in sources]
+    if unknown:
+        raise InputError(f"unknown document id(s): {', '.join(unknown)}; the ids are the names of the "
+                         f"metadata files in {project.sources}")
+    reports = []
+    for doc_id in wanted:
+        source = sources[doc_id]
+        skip = (skips or {}).get(doc_id)
+        mentions = linker.link(source.text, skip)
+        path = project.mentions_file(doc_id)
+        written = write_mentions(path, mentions_graph(str(source.iri), doc_id, source.text, mentions, linker.labels))
+        kept: dict[str, int] = {}
+        for status in written.objects(None, WSIS.mentionStatus):
+            if status != PROPOSED:
+                name = str(status).rsplit("/", 1)[-1]
+                kept[name] = kept.get(name, 0) + 1
+        candidates = find_candidates(source.text, mentions, skip, known=linker.known_forms)
+        reports.append(LinkReport(doc_id, path, len(mentions), kept, candidates))
+    return reports
+
+
+def render_candidates(text: str, candidates: list[Candidate]) -> str:
+    """The candidate report a curator reads: each unknown name with where it first occurs and its contexts."""
+    lines = []
+    for c in candidates:
+        line = text.count("\n", 0, c.start) + 1
+        more = f", {len(c.contexts)} occurrence(s)" if len(c.contexts) > 1 else ""
+        lines.append(f"  {c.kind:8} {c.name!r} (line {line}{more})")
+        lines += [f"           {ctx}" for ctx in c.contexts[:3]]
+    return "\n".join(lines)
 
 
 def check_mentions(g: Graph, doc_iri: URIRef, text: str, path: Path) -> None:
