@@ -262,3 +262,22 @@ def test_release_publishes_each_documents_mentions_as_its_own_graph(release: Pat
         assert text[int(g.value(pos, OA.start)):int(g.value(pos, OA.end))] == str(g.value(quote, OA.exact))  # type: ignore[arg-type]
     claims = ds.graph(URIRef(str(mentions_graph_iri(doc_id)).replace("/mentions", "/claims")))
     assert not set(claims.subjects(RDF.type, WSIS.EntityMention))
+
+
+def test_paragraphs_of_an_ingested_instrument_resolve_when_its_structure_is_given() -> None:
+    """"paragraph 12 of resolution 80/173" is the instrument until a document gives the paragraph."""
+    reference = load_reference(Project(ROOT))
+    outcome = ID + "instrument/wsis-20-outcome-document"
+    text = "Recalling paragraph 12 of resolution 80/173 of 17 December 2025,"
+    assert [(m.entity, m.kind) for m in Linker.from_graph(reference).link(text)] == [(outcome, "citation")]
+    structure = Graph()
+    para = URIRef(outcome + "/paragraph/12")
+    structure.add((para, RDF.type, WSIS.InstrumentParagraph))
+    structure.add((para, WSIS.ofInstrument, URIRef(outcome)))
+    structure.add((para, WSIS.firstParagraph, Literal(12)))
+    structure.add((para, WSIS.lastParagraph, Literal(12)))
+    linker = Linker.from_graph(reference, provisions_from=[structure])
+    ms = linker.link(text)
+    assert [(m.entity, m.kind) for m in ms] == [(str(para), "citation"), (outcome, "citation")]
+    assert ms[0].surface == "paragraph 12 of resolution 80/173 of 17 December 2025"
+    assert ms[1].surface == "resolution 80/173 of 17 December 2025"

@@ -171,19 +171,26 @@ class Linker:
 
     # -- compiling ------------------------------------------------------------------------------
     @classmethod
-    def from_graph(cls, reference: Graph) -> Linker:
-        """Compile every name of every nameable reference individual into one automaton."""
+    def from_graph(cls, reference: Graph, provisions_from: Iterable[Graph] = ()) -> Linker:
+        """Compile every name of every nameable reference individual into one automaton. Citations of
+        numbered paragraphs resolve to the provisions of `reference` and of `provisions_from` (the
+        structure graphs of documents that are the text of an instrument, whose paragraphs are that
+        instrument's paragraphs); nothing else is taken from those graphs."""
         linker = cls()
         types: dict[Node, set[Node]] = defaultdict(set)
         for s, o in reference.subject_objects(RDF.type):
             types[s].add(o)
-        for prov_node in set(reference.subjects(WSIS.ofInstrument, None)):
-            inst = reference.value(prov_node, WSIS.ofInstrument)
-            first = reference.value(prov_node, WSIS.firstParagraph)
-            last = reference.value(prov_node, WSIS.lastParagraph)
-            if inst is not None and first is not None and last is not None:
-                linker.provisions[(str(inst), int(str(first)), int(str(last)))] = str(prov_node)
-                linker.instruments.add(str(inst))
+        for g in (reference, *provisions_from):
+            for prov_node in set(g.subjects(WSIS.ofInstrument, None)):
+                inst = g.value(prov_node, WSIS.ofInstrument)
+                first = g.value(prov_node, WSIS.firstParagraph)
+                last = g.value(prov_node, WSIS.lastParagraph)
+                if inst is not None and first is not None and last is not None:
+                    linker.provisions[(str(inst), int(str(first)), int(str(last)))] = str(prov_node)
+                    linker.instruments.add(str(inst))
+                    label = g.value(prov_node, RDFS.label)
+                    if label is not None:
+                        linker.labels.setdefault(str(prov_node), str(label))
         for s, classes in types.items():
             if not isinstance(s, URIRef) or classes & NOT_NAMED:
                 continue
