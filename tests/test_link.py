@@ -281,3 +281,11 @@ def test_paragraphs_of_an_ingested_instrument_resolve_when_its_structure_is_give
     assert [(m.entity, m.kind) for m in ms] == [(str(para), "citation"), (outcome, "citation")]
     assert ms[0].surface == "paragraph 12 of resolution 80/173 of 17 December 2025"
     assert ms[1].surface == "resolution 80/173 of 17 December 2025"
+
+
+def test_goals_cited_by_number_one_mention_per_goal(linker: Linker) -> None:
+    ms = linker.link("in line with SDGs 4 and 5, Sustainable Development Goals 9, 10 and 17, the SDGs and Goal 18.")
+    sdg = "http://metadata.un.org/sdg/"
+    assert [(m.surface, m.entity) for m in ms] == [
+        ("SDGs 4", sdg + "4"), ("5", sdg + "5"), ("Sustainable Development Goals 9", sdg + "9"), ("10", sdg + "10"),
+        ("17", sdg + "17"), ("SDGs", ID + "instrument/sustainable-development-goals")]

@@ -31,7 +31,7 @@ from ..namespaces import ID, OA, PREFIXES, PROV, RDF, RDFS, SKOS, WSIS, XSD
 from ..project import Project
 from ..rdfio import atomic_write_text, canonical_turtle, parse_turtle, parse_turtle_files
 from .candidates import Candidate, find_candidates
-from .citations import canonical_symbol, find_paragraph_refs, find_symbols
+from .citations import canonical_symbol, find_goal_refs, find_paragraph_refs, find_symbols
 from .textnorm import Normalised, fold_label, furniture_spans, normalise
 
 LINKER_VERSION = __version__
@@ -166,6 +166,7 @@ class Linker:
         self.symbols: dict[str, str] = {}  # canonical UN symbol → entity
         self.provisions: dict[tuple[str, int, int], str] = {}  # (instrument, first, last) → provision
         self.instruments: set[str] = set()
+        self.goals: dict[int, str] = {}  # SDG number → entity
         self.labels: dict[str, str] = {}  # entity → English label, for annotation labels
         self.known_forms: set[str] = set()  # lower-case folded forms, for the candidate report
 
@@ -196,6 +197,9 @@ class Linker:
                 continue
             if classes & INSTRUMENT_CLASSES:
                 linker.instruments.add(str(s))
+            notation = reference.value(s, SKOS.notation)
+            if WSIS.SustainableDevelopmentGoal in classes and notation is not None and str(notation).isdigit():
+                linker.goals[int(str(notation))] = str(s)
             label = reference.value(s, RDFS.label) or reference.value(s, SKOS.prefLabel)
             if label is not None:
                 linker.labels[str(s)] = str(label)
@@ -277,6 +281,10 @@ class Linker:
                 for m in re.finditer(r"(?:A|E)/RES/|\d", norm.cased[sym.start:sym.end]):
                     symbol_hits.setdefault(sym.start + m.start(), hit)
                     break
+        for goal in find_goal_refs(norm.cased):
+            entity = self.goals.get(goal.number)
+            if entity is not None:
+                hits.append(_Hit(goal.start, goal.end, 2, [_Entry(entity, "label", SCORES["altLabel"], None)]))
         by_start: dict[int, list[_Hit]] = defaultdict(list)
         for h in label_hits:
             by_start[h.start].append(h)
