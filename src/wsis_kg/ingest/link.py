@@ -60,7 +60,7 @@ GENERIC = frozenset({"annual event", "business", "investment", "cloud", "dedicat
 # Elements Paper", "Dynamic Coalitions"; "a plan of action", "policy networks" are ordinary words.
 CASED = frozenset({
     "leadership panel", "policy networks", "dynamic coalitions", "plan of action", "declaration of principles",
-    "elements paper", "zero draft", "best practice fora", "best practice forums", "the internet",
+    "elements paper", "zero draft", "best practice fora", "best practice forums", "the internet", "action lines",
 })
 
 # Scores: how sure a kind of match is that it names the entity.
