@@ -289,3 +289,15 @@ def test_goals_cited_by_number_one_mention_per_goal(linker: Linker) -> None:
     assert [(m.surface, m.entity) for m in ms] == [
         ("SDGs 4", sdg + "4"), ("5", sdg + "5"), ("Sustainable Development Goals 9", sdg + "9"), ("10", sdg + "10"),
         ("17", sdg + "17"), ("SDGs", ID + "instrument/sustainable-development-goals")]
+
+
+def test_candidate_report_says_where_and_in_what_context(linker: Linker) -> None:
+    from wsis_kg.ingest.link import render_candidates
+
+    text = ("First line.\nThe Frobnication Council for Digital Things met.\n"
+            "Again the Frobnication Council for Digital Things.")
+    cands = find_candidates(text, linker.link(text), known=linker.known_forms)
+    assert [(c.kind, c.name) for c in cands] == [("name", "Frobnication Council for Digital Things")]
+    report = render_candidates(text, cands)
+    assert "'Frobnication Council for Digital Things' (line 2, 2 occurrence(s))" in report
+    assert "[Frobnication Council for Digital Things] met." in report

@@ -93,7 +93,11 @@ def _names(folded: str, breaks: set[int]) -> Iterable[tuple[int, int]]:
                 break
             j += 1
         k = i
-        while k < last_cap and (toks[k][2] in OPENERS or toks[k][2].endswith("ing")):
+        # "Recalling the ...", "Again the ...": a word before "the" opens the sentence, not the name
+        while k < last_cap and (toks[k][2] in OPENERS or toks[k][2].endswith("ing")
+                                or (k + 1 <= last_cap and toks[k + 1][2] == "the")):
+            k += 1
+        while k < last_cap and toks[k][2] in CONNECTORS:
             k += 1
         words = [t[2] for t in toks[k:last_cap + 1]]
         caps = sum(_capitalised(w) for w in words)
