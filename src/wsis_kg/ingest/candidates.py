@@ -45,7 +45,7 @@ OPENERS = frozenset({
 })
 # Capitalised phrases of the genre that name concepts, not bodies or texts.
 CONCEPTS = frozenset({"Information Society", "Digital Economy", "Member States", "Heads of State and Government"})
-CONNECTORS = frozenset({"of", "for", "on", "and", "the", "in", "to", "de", "&"})
+CONNECTORS = frozenset({"of", "for", "on", "and", "the", "in", "to", "de", "&", "a", "an"})
 
 _TOKEN = re.compile(r"[A-Za-z](?:[\w'+-]|\.(?=\w))*|&")
 _PAREN_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9+&-]*[A-Z][A-Za-z0-9+&-]*)\)")
