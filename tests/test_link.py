@@ -301,3 +301,11 @@ def test_candidate_report_says_where_and_in_what_context(linker: Linker) -> None
     report = render_candidates(text, cands)
     assert "'Frobnication Council for Digital Things' (line 2, 2 occurrence(s))" in report
     assert "[Frobnication Council for Digital Things] met." in report
+
+
+def test_a_themes_name_is_no_mention_and_hides_the_names_inside_it(linker: Linker) -> None:
+    """Themes are curators' interpretation and are not proposed, but "Internet governance" is still a
+    name of its own: the Internet inside it is not mentioned."""
+    ms = linker.link("Internet governance matters; so does the Internet.")
+    assert [(m.surface, m.entity) for m in ms] == [("Internet", ID + "technology/internet")]
+    assert ms[0].start == len("Internet governance matters; so does the ")

@@ -48,6 +48,10 @@ NOT_NAMED = frozenset(
                       "BarrierKind", "MentionStatus")
 ) | {SKOS.ConceptScheme}
 
+# Of these, the names still count as names where they overlap others: "Internet governance" (a theme)
+# is no mention of the Internet, though the theme itself is not proposed.
+BLOCKING = frozenset(WSIS[c] for c in ("Theme", "BarrierKind"))
+
 INSTRUMENT_CLASSES = frozenset(
     WSIS[c] for c in ("Instrument", "IntergovernmentalText", "MultistakeholderText", "PolicyFramework",
                       "ProcessDocument")
@@ -193,6 +197,10 @@ class Linker:
                     if label is not None:
                         linker.labels.setdefault(str(prov_node), str(label))
         for s, classes in types.items():
+            if isinstance(s, URIRef) and classes & BLOCKING:
+                for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
+                    for o in reference.objects(s, p):
+                        linker.add_name(str(s), str(o), "block")
             if not isinstance(s, URIRef) or classes & NOT_NAMED:
                 continue
             if classes & INSTRUMENT_CLASSES:
@@ -227,8 +235,8 @@ class Linker:
             acronym = _is_acronym(form)
             if len(form) < 2 or (len(form) < 3 and not acronym):
                 continue
-            kind = "symbol" if symbol else "acronym" if acronym else "label"
-            score = SCORES[kind if kind != "label" else how if how in SCORES else "label"]
+            kind = "block" if how == "block" else "symbol" if symbol else "acronym" if acronym else "label"
+            score = SCORES.get(kind if kind != "label" else how, SCORES["label"])
             if plural:
                 score -= 0.05
             cased = symbol or acronym or form.lower() in CASED or (plural and form[:-1].lower() in CASED)
@@ -264,7 +272,8 @@ class Linker:
             if entries and key.startswith("the ") and cased.startswith("the ", start):
                 start += 4  # "recalling the Pact for the Future": the article is the sentence's, not the name's
             if entries:
-                prio = 2 if any(e.kind == "symbol" for e in entries) else 1
+                prio = 2 if any(e.kind == "symbol" for e in entries) else 0 if all(
+                    e.kind == "block" for e in entries) else 1
                 hits.append(_Hit(start, end, prio, entries))
         return hits
 
@@ -319,6 +328,9 @@ class Linker:
                 continue
             block = h.block_end or h.end
             taken[h.start:block] = b"\x01" * (block - h.start)
+            if h.priority == 0:
+                continue  # a theme's name: it keeps shorter names inside it from counting, and is no mention
+            h.entries = [e for e in h.entries if e.kind != "block"]
             start, end = norm.span(h.start, h.end)
             share = len({e.entity for e in h.entries})
             seen: set[str] = set()
