@@ -309,3 +309,10 @@ def test_a_themes_name_is_no_mention_and_hides_the_names_inside_it(linker: Linke
     ms = linker.link("Internet governance matters; so does the Internet.")
     assert [(m.surface, m.entity) for m in ms] == [("Internet", ID + "technology/internet")]
     assert ms[0].start == len("Internet governance matters; so does the ")
+
+
+def test_acronyms_in_a_line_of_capitals_prove_nothing(linker: Linker) -> None:
+    """Submissions have headings like "WHO WE ARE"; a known acronym beside another stays an acronym."""
+    assert [m.surface for m in linker.link("WHO WE ARE\nWe work with WHO and the CSTD WGEC.")] == [
+        "WHO", "CSTD", "WGEC"]
+    assert [m.start for m in linker.link("WHO WE ARE\nWe work with WHO.")] == [len("WHO WE ARE\nWe work with ")]

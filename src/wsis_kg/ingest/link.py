@@ -142,6 +142,8 @@ def label_variants(label: str) -> list[tuple[str, bool]]:
     return out
 
 
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)[ ]$")
+_WORD_AFTER = re.compile(r"[ ]([A-Za-z]+)")
 _UN_PREFIX = re.compile(r"(?:^|(?<=[^\w]))(?:UN|United Nations) $")
 _TITLES = ("secretary-general", "secretary general")
 
@@ -257,7 +259,7 @@ class Linker:
         """How many keys the automaton reports in a folded text: the library's cost alone."""
         return sum(1 for _ in self._automaton.iter(lower))
 
-    def _label_hits(self, norm: Normalised) -> list[_Hit]:
+    def _label_hits(self, text: str, norm: Normalised) -> list[_Hit]:
         lower, cased = norm.lower, norm.cased
         n = len(lower)
         hits = []
@@ -269,6 +271,8 @@ class Linker:
             if start > 1 and lower[start - 1] == "-" and lower[start - 2].isalnum():
                 continue  # the second half of a compound: "e-business" does not name business
             entries = [e for e in self._entries[key] if e.form is None or cased[start:end] == e.form]
+            if entries and all(e.kind == "acronym" for e in entries) and self._in_capitals(text, norm, start, end):
+                continue  # "WHO WE ARE": a heading in capitals, not the World Health Organization
             if entries and key.startswith("the ") and cased.startswith("the ", start):
                 start += 4  # "recalling the Pact for the Future": the article is the sentence's, not the name's
             if entries:
@@ -276,6 +280,21 @@ class Linker:
                     e.kind == "block" for e in entries) else 1
                 hits.append(_Hit(start, end, prio, entries))
         return hits
+
+    def _in_capitals(self, text: str, norm: Normalised, start: int, end: int) -> bool:
+        """Whether a word next to [start, end) on the same line is written in capitals and is no known
+        acronym itself: then the text is in capitals and an acronym-shaped word proves nothing."""
+        cased = norm.cased
+        before = _WORD_BEFORE.search(cased, max(0, start - 30), start)
+        after = _WORD_AFTER.match(cased, end)
+        for m, gap in ((before, before and norm.gap(text, before.end(1), start)),
+                       (after, after and norm.gap(text, end, after.start(1)))):
+            if m is None or gap != " ":
+                continue
+            word = m.group(1)
+            if len(word) > 1 and word.isupper() and word.lower() not in self.known_forms:
+                return True
+        return False
 
     def _citation_hits(self, norm: Normalised, label_hits: list[_Hit]) -> list[_Hit]:
         hits = []
@@ -316,7 +335,7 @@ class Linker:
         symbol, job number, page counter) that a name wrapped over a page break may have in its middle;
         without it, lines that look like furniture are skipped (`textnorm.furniture_spans`)."""
         norm = normalise(text, furniture_spans(text) if skip is None else skip)
-        label_hits = [h for h in self._label_hits(norm) if not _office_of_another_body(norm.lower, h)]
+        label_hits = [h for h in self._label_hits(text, norm) if not _office_of_another_body(norm.lower, h)]
         hits = label_hits + self._citation_hits(norm, label_hits)
         for h in label_hits:
             _widen_to_un_prefix(norm.cased, h)

@@ -28,6 +28,10 @@ class Normalised:
     lower: str
     offsets: tuple[int, ...]
 
+    def gap(self, text: str, left_end: int, right_start: int) -> str:
+        """The stored text between two folded spans (`text` is the text this was folded from)."""
+        return text[self.offsets[left_end - 1] + 1:self.offsets[right_start]]
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The stored-text span (end exclusive) of the folded span [start, end)."""
         return self.offsets[start], self.offsets[end - 1] + 1
