@@ -148,6 +148,17 @@ _UN_PREFIX = re.compile(r"(?:^|(?<=[^\w]))(?:UN|United Nations) $")
 _TITLES = ("secretary-general", "secretary general")
 
 
+def _footnote_marker(cased: str, key: str, end: int) -> bool:
+    """"the Tunis Agenda for the Information Society1": digits glued to the end of a name are a footnote
+    marker when a non-alphanumeric character or a capital (the footnote's text run in) follows them."""
+    if not key[-1].isalpha():
+        return False
+    j = end
+    while j < len(cased) and j - end < 3 and cased[j].isdigit():
+        j += 1
+    return j > end and (j == len(cased) or not cased[j].isalnum() or cased[j].isupper())
+
+
 def _widen_to_un_prefix(cased: str, hit: _Hit) -> None:
     """"UN Economic Commission for Africa", "United Nations Office for Digital and Emerging Technologies":
     the prefix belongs to the name even where the reference data lists the name without it."""
@@ -266,7 +277,9 @@ class Linker:
         for last, key in self._automaton.iter(lower):
             start = last - len(key) + 1
             end = last + 1
-            if (start > 0 and lower[start - 1].isalnum()) or (end < n and lower[end].isalnum()):
+            if start > 0 and lower[start - 1].isalnum():
+                continue
+            if end < n and lower[end].isalnum() and not _footnote_marker(norm.cased, key, end):
                 continue
             if start > 1 and lower[start - 1] == "-" and lower[start - 2].isalnum():
                 continue  # the second half of a compound: "e-business" does not name business
@@ -323,8 +336,10 @@ class Linker:
                 target = max(insts, key=lambda h: h.end - h.start, default=None)
             if target is None:
                 continue
-            entity = next(e.entity for e in target.entries if e.entity in self.instruments)
-            provision = self.provisions.get((entity, ref.first, ref.last))
+            entity = next((e.entity for e in target.entries if e.entity in self.instruments), None)
+            if entity is None:
+                continue
+            provision = self.provisions.get((entity, ref.first, ref.last)) if ref.exact else None
             score = SCORES["citation"] if provision else 0.7
             hits.append(_Hit(ref.start, target.end, 4, [_Entry(provision or entity, "citation", score, None)],
                              block_end=ref.end if provision else None))
