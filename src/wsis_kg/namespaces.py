@@ -36,6 +36,10 @@ def claims_graph_iri(doc_id: str) -> URIRef:
     return GRAPH[f"document/{doc_id}/claims"]
 
 
+def mentions_graph_iri(doc_id: str) -> URIRef:
+    return GRAPH[f"document/{doc_id}/mentions"]
+
+
 def uptake_graph_iri(source_id: str, target_id: str) -> URIRef:
     """The named graph of the curated uptake links from one document to a later one."""
     return GRAPH[f"uptake/{source_id}--{target_id}"]
@@ -66,6 +70,7 @@ PREFIXES: dict[str, str] = {
     "cmp": str(ID) + "comparator/",
     "unit": str(ID) + "unit/",
     "scheme": str(ID) + "scheme/",
+    "mstatus": str(ID) + "mention-status/",
     "shapes": BASE + "shapes#",
     "oa": str(OA),
     "org": str(ORG),
@@ -87,6 +92,6 @@ PREFIXES: dict[str, str] = {
 __all__ = [
     "BASE", "DCAT", "DCTERMS", "FOAF", "GRAPH", "G_ONTOLOGY", "G_PROVENANCE", "G_REFERENCE", "IBIS", "ID",
     "OA", "ONTOLOGY_IRI", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SDG", "SH", "SKOS", "VANN",
-    "VOID", "WSIS", "XSD", "claims_graph_iri", "document_iri", "structure_graph_iri",
-    "uptake_graph_iri",
+    "VOID", "WSIS", "XSD", "claims_graph_iri", "document_iri", "mentions_graph_iri",
+    "structure_graph_iri", "uptake_graph_iri",
 ]
