@@ -8,13 +8,14 @@ reported with the smallest input that shows it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.term import Node
 
 from .assemble import Assembly
@@ -76,6 +77,30 @@ def _explain(graph: Graph) -> str:
     return "; ".join(hints[:10])
 
 
+# Characters XML 1.0 cannot carry (C0 controls but tab, LF, CR; U+FFFE, U+FFFF): HermiT refuses a string
+# literal holding one, as OWL's string datatypes are defined over XML characters.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _private_use(match: re.Match[str]) -> str:
+    return chr(0xF0000 + ord(match.group(0)))
+
+
+def reasoner_input(graph: Graph) -> Graph:
+    """The graph as HermiT reads it: each character XML cannot carry becomes a character of the
+    supplementary private use area (U+F0000 + its code), one for one, so that a literal keeps its length
+    and stays distinct from its neighbours; nothing else changes. Source texts hold such characters (a
+    form feed at every page break of a PDF extraction), and the release keeps them as they are."""
+    if not any(isinstance(o, Literal) and _NOT_XML.search(str(o)) for o in graph.objects()):
+        return graph
+    out = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and _NOT_XML.search(str(o)):
+            o = Literal(_NOT_XML.sub(_private_use, str(o)), lang=o.language, datatype=o.datatype)
+        out.add((s, p, o))
+    return out
+
+
 def reason_graph(scope: str, graph: Graph, java: str) -> ReasonerResult:
     """Run HermiT on one graph in a fresh owlready2 world (worlds share nothing, so runs are independent)."""
     import owlready2
@@ -84,7 +109,7 @@ def reason_graph(scope: str, graph: Graph, java: str) -> ReasonerResult:
     owlready2.JAVA_EXE = java
     with tempfile.TemporaryDirectory(prefix="wsis-kg-reason-") as tmp:
         path = Path(tmp) / "input.nt"
-        graph.serialize(destination=str(path), format="nt", encoding="utf-8")
+        reasoner_input(graph).serialize(destination=str(path), format="nt", encoding="utf-8")
         world = World()
         onto = world.get_ontology(path.as_uri()).load()
         try:
