@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal
 from rdflib.compare import to_canonical_graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -38,7 +39,8 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     try:
-        graph.parse(data=data, format="turtle", publicID=path.resolve().as_uri())
+        # no base: a relative IRI would otherwise resolve to the curator's own file path
+        graph.parse(data=data, format="turtle", publicID=NO_BASE)
     except BadSyntax as exc:
         line, column = _position(data, exc._i)
         why = exc._why
@@ -47,8 +49,32 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
             hint = " (declare it with @prefix at the top of the file)"
         raise InputError(f"{path}:{line}:{column}: Turtle syntax error: {why}{hint}") from exc
     except Exception as exc:  # rdflib raises plain exceptions for bad IRIs and literals
+        check_terms(path, data)  # says where, if Oxigraph sees the problem too
         raise InputError(f"{path}: cannot parse as Turtle: {exc}") from exc
+    check_terms(path, data)
     return graph
+
+
+NO_BASE = "urn:wsis-kg:no-base:"
+_IRI_HINTS = {
+    "No scheme found": "a relative IRI: curated Turtle has no base IRI, so write the full IRI "
+                       "(<https://w3id.org/wsis-kg/id/...>) or a prefixed name (doc:..., wsis:...)",
+    "Invalid IRI code point": "IRIs cannot hold spaces or any of <>\"{}|^`\\: percent-encode the character "
+                              "(a space is %20) or use a literal",
+}
+
+
+def check_terms(path: Path, data: str) -> None:
+    """Parse again with Oxigraph, which refuses what rdflib lets through with at most a warning (a
+    relative IRI, an IRI with a space) and what the release writers would then choke on; name the file,
+    line and column, and say what to write instead."""
+    try:
+        for _ in ox.parse(data.encode("utf-8"), format=ox.RdfFormat.TURTLE):
+            pass
+    except SyntaxError as exc:
+        why = str(exc.msg).split(": ", 1)[-1]
+        hint = next((f" ({h})" for key, h in _IRI_HINTS.items() if key in why), "")
+        raise InputError(f"{path}:{exc.lineno}:{exc.offset}: Turtle error: {why}{hint}") from exc
 
 
 def parse_turtle_files(paths: Iterable[Path], graph: Graph | None = None) -> Graph:
