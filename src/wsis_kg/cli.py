@@ -228,7 +228,8 @@ def fmt(ctx: click.Context, check: bool, files: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="TCP port (0: any free port).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run.")
 @click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
 @click.option("--max-query-chars", type=int, default=100_000, show_default=True)
