@@ -27,7 +27,7 @@ from .namespaces import (
     structure_graph_iri,
 )
 from .project import Project
-from .rdfio import bind_prefixes, parse_turtle, parse_turtle_files
+from .rdfio import Progress, bind_prefixes, parse_turtle, parse_turtle_files, quiet
 from .segment import Structure, segment, structure_graph
 from .sources import Source, load_sources
 
@@ -78,11 +78,11 @@ def load_ontology(project: Project) -> Graph:
     return bind_prefixes(parse_turtle(project.ontology))
 
 
-def load_reference(project: Project) -> Graph:
+def load_reference(project: Project, progress: Progress = quiet) -> Graph:
     files = project.reference_files()
     if not files:
         raise InputError(f"{project.reference_dir}: no reference data (*.ttl) found")
-    return parse_turtle_files(files)
+    return parse_turtle_files(files, progress=progress)
 
 
 def label_link_nodes(claims: Graph, reference: Graph) -> Graph:
@@ -152,17 +152,21 @@ def provenance_graph(documents: list[DocumentBuild]) -> Graph:
     return bind_prefixes(g)
 
 
-def assemble(project: Project, only: list[str] | None = None) -> Assembly:
+def assemble(project: Project, only: list[str] | None = None, progress: Progress = quiet) -> Assembly:
     project.check()
     ontology = load_ontology(project)
-    reference = load_reference(project)
+    reference = load_reference(project, progress)
     sources = load_sources(project.sources)
     if only:
         unknown = set(only) - {s.doc_id for s in sources}
         if unknown:
             raise InputError(f"unknown document id(s): {', '.join(sorted(unknown))}")
         sources = [s for s in sources if s.doc_id in only]
-    documents = [build_document(project, s, reference) for s in sources]
+    documents = []
+    for i, s in enumerate(sources, 1):
+        documents.append(build_document(project, s, reference))
+        progress(f"  [{i}/{len(sources)}] {s.doc_id}: {len(documents[-1].structure.passages())} passages, "
+                 f"{len(documents[-1].anchors)} claims anchored")
     orphan = {p.name for p in project.documents_dir.glob("*") if p.is_dir()} - {d.doc_id for d in documents}
     if orphan and not only:
         raise InputError(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -77,10 +78,24 @@ def check_terms(path: Path, data: str) -> None:
         raise InputError(f"{path}:{exc.lineno}:{exc.offset}: Turtle error: {why}{hint}") from exc
 
 
-def parse_turtle_files(paths: Iterable[Path], graph: Graph | None = None) -> Graph:
+Progress = Callable[[str], None]
+LARGE = 1_000_000  # bytes: a file that takes rdflib seconds to read is announced before it is read
+
+
+def quiet(_: str) -> None:
+    """A progress callback that says nothing."""
+
+
+def parse_turtle_files(paths: Iterable[Path], graph: Graph | None = None, progress: Progress = quiet) -> Graph:
     graph = graph if graph is not None else Graph()
     for path in paths:
+        size = path.stat().st_size if path.exists() else 0
+        if size >= LARGE:
+            progress(f"  reading {path.name} ({size / 1e6:.1f} MB) ...")
+        t0 = time.perf_counter()
         parse_turtle(path, graph)
+        if size >= LARGE:
+            progress(f"  read {path.name} in {time.perf_counter() - t0:.1f} s ({len(graph)} triples so far)")
     return bind_prefixes(graph)
 
 

@@ -21,6 +21,7 @@ from rdflib.term import Node
 from .assemble import Assembly
 from .errors import EnvironmentProblem, Inconsistent
 from .namespaces import OWL, RDF, RDFS
+from .rdfio import Progress, quiet
 
 JAVA_HELP = (
     "Java was not found, and the HermiT reasoner needs it. Install a Java runtime (Debian/Ubuntu: "
@@ -124,7 +125,7 @@ def reason_graph(scope: str, graph: Graph, java: str) -> ReasonerResult:
     return ReasonerResult(scope, len(graph), True, unsat)
 
 
-def reason_assembly(assembly: Assembly, java: str | None = None) -> list[ReasonerResult]:
+def reason_assembly(assembly: Assembly, java: str | None = None, progress: Progress = quiet) -> list[ReasonerResult]:
     java = java or find_java()
     results = []
     scopes: list[tuple[str, Graph]] = [("ontology", assembly.ontology)]
@@ -132,7 +133,8 @@ def reason_assembly(assembly: Assembly, java: str | None = None) -> list[Reasone
     scopes.append(("ontology + reference", with_reference))
     for d in assembly.documents:
         scopes.append((f"ontology + reference + {d.doc_id}", with_reference + d.structure_graph + d.claims_graph))
-    for scope, graph in scopes:
+    for i, (scope, graph) in enumerate(scopes, 1):
+        progress(f"  [{i}/{len(scopes)}] HermiT on {scope} ({len(graph)} triples) ...")
         result = reason_graph(scope, graph, java)
         results.append(result)
         if not result.consistent or result.unsatisfiable:
