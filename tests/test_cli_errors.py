@@ -193,6 +193,7 @@ def test_iri_with_a_space_names_file_line_column(mini_project: Project, previous
     assert code == 2, out
     assert f"{path}:{idx + 1}:{lines[idx].index(bad) + 1}:" in out
     assert "Invalid IRI code point" in out and "%20" in out
+    assert "does not look like a valid URI" not in out  # one message, the one with a position
     assert_untouched(previous_release)
 
 

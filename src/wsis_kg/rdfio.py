@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,7 +43,8 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     try:
         # no base: a relative IRI would otherwise resolve to the curator's own file path
-        graph.parse(data=data, format="turtle", publicID=NO_BASE)
+        with _quiet_iri_warnings():
+            graph.parse(data=data, format="turtle", publicID=NO_BASE)
     except BadSyntax as exc:
         line, column = _position(data, exc._i)
         why = exc._why
@@ -57,6 +60,24 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
 
 
 NO_BASE = "urn:wsis-kg:no-base:"
+
+
+class _NoInvalidUriWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "does not look like a valid URI" not in record.getMessage()
+
+
+@contextmanager
+def _quiet_iri_warnings() -> Iterator[None]:
+    """rdflib only warns of an invalid IRI (on stderr, without a position); check_terms refuses it with
+    file, line and column, so the warning would be noise ahead of the message that matters."""
+    logger = logging.getLogger("rdflib.term")
+    quiet_filter = _NoInvalidUriWarning()
+    logger.addFilter(quiet_filter)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet_filter)
 _IRI_HINTS = {
     "No scheme found": "a relative IRI: curated Turtle has no base IRI, so write the full IRI "
                        "(<https://w3id.org/wsis-kg/id/...>) or a prefixed name (doc:..., wsis:...)",
