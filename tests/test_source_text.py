@@ -41,8 +41,8 @@ CONTROLS = {
     "countries, and\n\ngovernments": "countries, and\n\n\fgovernments",
     # a vertical tab inside a quote
     "in many countries, and spectrum": "in many countries,\vand spectrum",
-    # NUL and a lone surrogate in a passage no quote covers
-    "own submissions.": "own\x00 submissions\ud800.",
+    # NUL, a lone surrogate and a noncharacter in a passage no quote covers
+    "own submissions.": "own\x00 submissions\ud800\uffff.",
 }
 
 

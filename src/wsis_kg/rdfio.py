@@ -32,6 +32,35 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
+NO_BASE = "urn:wsis-kg:no-base:"
+
+
+class _NoInvalidUriWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "does not look like a valid URI" not in record.getMessage()
+
+
+@contextmanager
+def _quiet_iri_warnings() -> Iterator[None]:
+    """rdflib only warns of an invalid IRI (on stderr, without a position); check_terms refuses it with
+    file, line and column, so the warning would be noise ahead of the message that matters."""
+    logger = logging.getLogger("rdflib.term")
+    quiet_filter = _NoInvalidUriWarning()
+    logger.addFilter(quiet_filter)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet_filter)
+
+
+_IRI_HINTS = {
+    "No scheme found": "a relative IRI: curated Turtle has no base IRI, so write the full IRI "
+                       "(<https://w3id.org/wsis-kg/id/...>) or a prefixed name (doc:..., wsis:...)",
+    "Invalid IRI code point": "IRIs cannot hold spaces or any of <>\"{}|^`\\: percent-encode the character "
+                              "(a space is %20) or use a literal",
+}
+
+
 def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     """Parse one Turtle file; a syntax error names the file, line and column and says what is wrong."""
     graph = graph if graph is not None else Graph()
@@ -57,33 +86,6 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
         raise InputError(f"{path}: cannot parse as Turtle: {exc}") from exc
     check_terms(path, data)
     return graph
-
-
-NO_BASE = "urn:wsis-kg:no-base:"
-
-
-class _NoInvalidUriWarning(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "does not look like a valid URI" not in record.getMessage()
-
-
-@contextmanager
-def _quiet_iri_warnings() -> Iterator[None]:
-    """rdflib only warns of an invalid IRI (on stderr, without a position); check_terms refuses it with
-    file, line and column, so the warning would be noise ahead of the message that matters."""
-    logger = logging.getLogger("rdflib.term")
-    quiet_filter = _NoInvalidUriWarning()
-    logger.addFilter(quiet_filter)
-    try:
-        yield
-    finally:
-        logger.removeFilter(quiet_filter)
-_IRI_HINTS = {
-    "No scheme found": "a relative IRI: curated Turtle has no base IRI, so write the full IRI "
-                       "(<https://w3id.org/wsis-kg/id/...>) or a prefixed name (doc:..., wsis:...)",
-    "Invalid IRI code point": "IRIs cannot hold spaces or any of <>\"{}|^`\\: percent-encode the character "
-                              "(a space is %20) or use a literal",
-}
 
 
 def check_terms(path: Path, data: str) -> None:

@@ -84,14 +84,16 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _private_use(match: re.Match[str]) -> str:
-    return chr(0xF0000 + ord(match.group(0)))
+    code = ord(match.group(0))
+    return chr(0xF0000 + (code if code < 0x20 else 0x20 + code - 0xFFFE))
 
 
 def reasoner_input(graph: Graph) -> Graph:
     """The graph as HermiT reads it: each character XML cannot carry becomes a character of the
-    supplementary private use area (U+F0000 + its code), one for one, so that a literal keeps its length
-    and stays distinct from its neighbours; nothing else changes. Source texts hold such characters (a
-    form feed at every page break of a PDF extraction), and the release keeps them as they are."""
+    supplementary private use area (U+F0000 + its code, U+F0020 and U+F0021 for U+FFFE and U+FFFF), one
+    for one, so that a literal keeps its length and stays distinct from its neighbours; nothing else
+    changes. Source texts hold such characters (a form feed at every page break of a PDF extraction),
+    and the release keeps them as they are."""
     if not any(isinstance(o, Literal) and _NOT_XML.search(str(o)) for o in graph.objects()):
         return graph
     out = Graph()
