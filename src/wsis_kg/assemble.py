@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import __version__
+from . import __version__, rdfio
 from .anchor import Anchor, anchor_claims, selector_graph
 from .errors import InputError
 from .namespaces import (
@@ -27,7 +27,7 @@ from .namespaces import (
     structure_graph_iri,
 )
 from .project import Project
-from .rdfio import Progress, bind_prefixes, parse_turtle, parse_turtle_files, quiet
+from .rdfio import bind_prefixes, parse_turtle, parse_turtle_files
 from .segment import Structure, segment, structure_graph
 from .sources import Source, load_sources
 
@@ -78,7 +78,7 @@ def load_ontology(project: Project) -> Graph:
     return bind_prefixes(parse_turtle(project.ontology))
 
 
-def load_reference(project: Project, progress: Progress = quiet) -> Graph:
+def load_reference(project: Project, progress: rdfio.Progress = rdfio.quiet) -> Graph:
     files = project.reference_files()
     if not files:
         raise InputError(f"{project.reference_dir}: no reference data (*.ttl) found")
@@ -152,7 +152,7 @@ def provenance_graph(documents: list[DocumentBuild]) -> Graph:
     return bind_prefixes(g)
 
 
-def assemble(project: Project, only: list[str] | None = None, progress: Progress = quiet) -> Assembly:
+def assemble(project: Project, only: list[str] | None = None, progress: rdfio.Progress = rdfio.quiet) -> Assembly:
     project.check()
     ontology = load_ontology(project)
     reference = load_reference(project, progress)

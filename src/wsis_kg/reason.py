@@ -129,14 +129,14 @@ def reason_graph(scope: str, graph: Graph, java: str) -> ReasonerResult:
 
 def reason_assembly(assembly: Assembly, java: str | None = None, progress: Progress = quiet) -> list[ReasonerResult]:
     java = java or find_java()
-    results = []
+    results: list[ReasonerResult] = []
     scopes: list[tuple[str, Graph]] = [("ontology", assembly.ontology)]
     with_reference = assembly.ontology + assembly.reference
     scopes.append(("ontology + reference", with_reference))
     for d in assembly.documents:
         scopes.append((f"ontology + reference + {d.doc_id}", with_reference + d.structure_graph + d.claims_graph))
-    for i, (scope, graph) in enumerate(scopes, 1):
-        progress(f"  [{i}/{len(scopes)}] HermiT on {scope} ({len(graph)} triples) ...")
+    for scope, graph in scopes:
+        progress(f"  [{len(results) + 1}/{len(scopes)}] HermiT on {scope} ({len(graph)} triples) ...")
         result = reason_graph(scope, graph, java)
         results.append(result)
         if not result.consistent or result.unsatisfiable:

@@ -625,7 +625,6 @@ def write_release(
 __all__ = [
     "CANONICAL", "CONTEXT", "DUMPS", "JSONLD", "NQUADS", "NTRIPLES", "TRIG", "TURTLE", "VOID_FILE",
     "ExportError", "JsonLdWriter", "canonical_lines", "canonical_nquads", "check_lossless", "dataset_quads",
-    "difference", "graph_quads", "jsonld_context", "ontology_files", "parse_back", "rdfxml", "remove_stale",
-    "serialize", "split_predicate", "staged_release", "switch_link", "to_bytes", "union_triples", "write_dumps",
-    "write_release",
+    "difference", "graph_quads", "jsonld_context", "ontology_files", "parse_back", "rdfxml", "serialize",
+    "split_predicate", "staged_release", "to_bytes", "union_triples", "write_dumps", "write_release",
 ]
