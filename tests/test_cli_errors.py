@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -162,3 +166,116 @@ def test_invalid_iri_in_a_binding(mini_project: Project) -> None:
     code, out = run(mini_project, "query", "about", "--format", "csv", "--bind",
                     "claim=https://w3id.org/wsis-kg/id/claim/civil-society-notes-2025-06-30/community-networks-connect-villages")
     assert code == 0 and out.splitlines()[0] == "claim,what" and "community-networks" in out.splitlines()[1]
+
+
+# ---------------------------------------------------------------- input that cannot be loaded: exit 2
+
+
+@pytest.fixture(scope="module")
+def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The tiny project with a release in dist/, for the commands that read one."""
+    from conftest import make_project
+    from wsis_kg.build import run_build
+
+    project = make_project(tmp_path_factory.mktemp("built") / "project")
+    run_build(project, reason=False)
+    return project
+
+
+def test_iri_with_a_space_names_file_line_column(mini_project: Project, previous_release: Path) -> None:
+    path = claims_file(mini_project)
+    lines = path.read_text().splitlines()
+    idx = next(i for i, line in enumerate(lines) if "wsis:about tech:community-networks" in line)
+    bad = "<https://w3id.org/wsis-kg/id/technology/community networks>"
+    lines[idx] = lines[idx].replace("tech:community-networks", bad)
+    path.write_text("\n".join(lines) + "\n")
+    code, out = run(mini_project, "build")
+    assert code == 2, out
+    assert f"{path}:{idx + 1}:{lines[idx].index(bad) + 1}:" in out
+    assert "Invalid IRI code point" in out and "%20" in out
+    assert "does not look like a valid URI" not in out  # one message, the one with a position
+    assert_untouched(previous_release)
+
+
+def test_query_file_that_is_not_utf8(built_mini: Project, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.rq"
+    path.write_bytes("# Caf\u00e9 claims\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n".encode("latin-1"))
+    code, out = run(built_mini, "query", str(path))
+    assert code == 2, out
+    assert str(path) in out and "not UTF-8" in out and "byte 5" in out
+    # a file in queries/ is read by --list too
+    (built_mini.root / "queries").mkdir(exist_ok=True)
+    (built_mini.root / "queries" / "latin1.rq").write_bytes(path.read_bytes())
+    try:
+        code, out = run(built_mini, "query", "--list")
+        assert code == 2 and "latin1.rq" in out and "not UTF-8" in out, out
+    finally:
+        (built_mini.root / "queries" / "latin1.rq").unlink()
+
+
+@contextmanager
+def not_http(behaviour: str) -> Iterator[int]:
+    """A loopback TCP server that does not speak HTTP: it answers garbage, or closes each connection at
+    once. Yields its port; serves until the block ends (bounded by a short accept timeout)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.1)
+    done = threading.Event()
+
+    def loop() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                if behaviour == "garbage":
+                    conn.settimeout(1)
+                    with suppress(OSError):
+                        conn.recv(65536)
+                        conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n\x00\xff garbage \r\n\r\n")
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        done.set()
+        thread.join(5)
+        server.close()
+
+
+@pytest.mark.parametrize("behaviour", ["garbage", "close"])
+def test_publish_to_something_that_is_not_http(built_mini: Project, behaviour: str) -> None:
+    with not_http(behaviour) as port:
+        code, out = run(built_mini, "publish", "--store", f"http://127.0.0.1:{port}/store", "--timeout", "5")
+    assert code == 2, out
+    assert f"127.0.0.1:{port}" in out and ("HTTP" in out or "closed" in out), out
+
+
+@pytest.mark.parametrize("behaviour", ["garbage", "close"])
+def test_query_endpoint_that_is_not_http(built_mini: Project, behaviour: str) -> None:
+    (built_mini.root / "queries").mkdir(exist_ok=True)
+    (built_mini.root / "queries" / "any.rq").write_text("# Anything\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n")
+    with not_http(behaviour) as port:
+        code, out = run(built_mini, "query", "any", "--endpoint", f"http://127.0.0.1:{port}/sparql",
+                        "--timeout", "5")
+    assert code == 2, out
+    assert f"127.0.0.1:{port}" in out and ("HTTP" in out or "closed" in out), out
+
+
+def test_serve_on_a_port_out_of_range(built_mini: Project) -> None:
+    code, out = run(built_mini, "serve", "--port", "70000")
+    assert code == 2, out
+    assert "--port" in out and "70000" in out and "65535" in out
+
+
+def test_serve_on_a_port_in_use(built_mini: Project) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        code, out = run(built_mini, "serve", "--port", str(port))
+    assert code == 2, out
+    assert f"127.0.0.1:{port}" in out and "in use" in out

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import __version__
+from . import __version__, rdfio
 from .anchor import Anchor, anchor_claims, selector_graph
 from .errors import InputError
 from .ingest.link import check_mentions
@@ -111,11 +111,11 @@ def load_ontology(project: Project) -> Graph:
     return bind_prefixes(parse_turtle(project.ontology))
 
 
-def load_reference(project: Project) -> Graph:
+def load_reference(project: Project, progress: rdfio.Progress = rdfio.quiet) -> Graph:
     files = project.reference_files()
     if not files:
         raise InputError(f"{project.reference_dir}: no reference data (*.ttl) found")
-    return parse_turtle_files(files)
+    return parse_turtle_files(files, progress=progress)
 
 
 def label_link_nodes(claims: Graph, reference: Graph) -> Graph:
@@ -194,17 +194,21 @@ def provenance_graph(documents: list[DocumentBuild]) -> Graph:
     return bind_prefixes(g)
 
 
-def assemble(project: Project, only: list[str] | None = None) -> Assembly:
+def assemble(project: Project, only: list[str] | None = None, progress: rdfio.Progress = rdfio.quiet) -> Assembly:
     project.check()
     ontology = load_ontology(project)
-    reference = load_reference(project)
+    reference = load_reference(project, progress)
     sources = load_sources(project.sources)
     if only:
         unknown = set(only) - {s.doc_id for s in sources}
         if unknown:
             raise InputError(f"unknown document id(s): {', '.join(sorted(unknown))}")
         sources = [s for s in sources if s.doc_id in only]
-    documents = [build_document(project, s, reference) for s in sources]
+    documents = []
+    for i, s in enumerate(sources, 1):
+        documents.append(build_document(project, s, reference))
+        progress(f"  [{i}/{len(sources)}] {s.doc_id}: {len(documents[-1].structure.passages())} passages, "
+                 f"{len(documents[-1].anchors)} claims anchored")
     orphan = {p.name for p in project.documents_dir.glob("*") if p.is_dir()} - {d.doc_id for d in documents}
     if orphan and not only:
         raise InputError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,12 +13,10 @@ from . import __version__
 from .assemble import Assembly, assemble
 from .errors import ValidationFailed
 from .project import Project
-from .rdfio import parse_turtle
+from .rdfio import Progress, parse_turtle
 from .reason import ReasonerResult, check_results, reason_assembly
 from .release import staged_release, write_release
 from .validate import ValidationReport, validate_assembly
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -33,10 +31,12 @@ class BuildResult:
 
 @contextmanager
 def step(name: str, timings: dict[str, float], progress: Progress) -> Iterator[None]:
+    """Announce a step, and say how long it took when it is over: a long build is never silent."""
     t0 = time.perf_counter()
     progress(f"{name} ...")
     yield
     timings[name] = time.perf_counter() - t0
+    progress(f"  {name.split(' (')[0]}: {timings[name]:.1f} s")
 
 
 def reasoner_report(results: list[ReasonerResult]) -> str:
@@ -52,10 +52,8 @@ def run_build(project: Project, progress: Progress = lambda _: None, reason: boo
     """Build the release into project.dist; raise (leaving dist/ untouched) at the first failing step."""
     timings: dict[str, float] = {}
     with step("assemble (sources, segment, anchor)", timings, progress):
-        assembly = assemble(project)
-    docs = ", ".join(f"{d.doc_id}: {len(d.structure.passages())} passages, {len(d.anchors)} claims anchored"
-                     for d in assembly.documents)
-    progress(f"  {len(assembly.documents)} document(s): {docs}")
+        assembly = assemble(project, progress=progress)
+    progress(f"  {len(assembly.documents)} document(s), {sum(len(g) for _, g in assembly.named_graphs())} triples")
     with step("validate (SHACL)", timings, progress):
         shapes = parse_turtle(project.shapes)
         validation = validate_assembly(assembly, shapes)
@@ -65,7 +63,7 @@ def run_build(project: Project, progress: Progress = lambda _: None, reason: boo
     results: list[ReasonerResult] = []
     if reason:
         with step("reason (HermiT)", timings, progress):
-            results = reason_assembly(assembly)
+            results = reason_assembly(assembly, progress=progress)
         for r in results:
             progress(f"  {reasoner_report([r]).strip()}")
         check_results(results)

@@ -4,6 +4,7 @@ machine print one clear message and exit non-zero (1 the data is wrong, 2 it can
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from collections import Counter
@@ -57,7 +58,9 @@ def main(ctx: click.Context, project_dir: Path | None, dist_dir: Path | None) ->
     if project_dir is not None and not project_dir.is_dir():
         raise click.BadParameter(f"{project_dir} is not a folder", param_hint="--project")
     root = project_dir.resolve() if project_dir else find_project().root
-    ctx.obj = Project(root, dist_dir.resolve() if dist_dir else None)
+    # absolute, but not resolved: dist/ is a link switched by each build, and a server or a later
+    # command must follow it to the release of the moment
+    ctx.obj = Project(root, Path(os.path.abspath(dist_dir)) if dist_dir else None)
 
 
 @main.command()
@@ -248,7 +251,8 @@ def fmt(ctx: click.Context, check: bool, files: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
-@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="TCP port (0: any free port).")
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds a query may run.")
 @click.option("--workers", type=int, default=2, show_default=True, help="Query worker processes.")
 @click.option("--max-query-chars", type=int, default=100_000, show_default=True)

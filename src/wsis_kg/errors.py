@@ -42,3 +42,18 @@ class EnvironmentProblem(WsisKgError):
     """Something the machine lacks (Java for the reasoner, a server that does not answer)."""
 
     exit_code = 2
+
+
+def not_http(url: str, reason: object) -> str:
+    """What to say when a server cannot be talked to: unreachable, or reachable but not speaking HTTP (a
+    status line that is not one, a connection closed or reset before any answer)."""
+    import http.client
+
+    if isinstance(reason, ConnectionError | http.client.RemoteDisconnected) and not isinstance(
+            reason, ConnectionRefusedError):
+        return (f"{url} closed the connection without an HTTP answer ({reason}); is it an HTTP server, "
+                "and the right port?")
+    if isinstance(reason, http.client.HTTPException):
+        shown = str(reason).strip()[:100] or type(reason).__name__
+        return f"{url} does not speak HTTP (it answered {shown!r}); is it the right address and port?"
+    return f"cannot reach {url}: {reason}"

@@ -10,6 +10,7 @@ N-Triples sent as text/turtle: every store reads Turtle, and N-Triples is Turtle
 from __future__ import annotations
 
 import base64
+import http.client
 import socket
 import urllib.error
 import urllib.request
@@ -21,7 +22,7 @@ from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 
-from .errors import EnvironmentProblem, InputError, WsisKgError
+from .errors import EnvironmentProblem, InputError, WsisKgError, not_http
 from .query import load_store
 
 
@@ -77,8 +78,8 @@ class GraphStore:
             if exc.code != 401:
                 return None
             challenges = exc.headers.get_all("WWW-Authenticate") or []
-        except (urllib.error.URLError, OSError) as exc:
-            raise EnvironmentProblem(f"cannot reach the store at {self.url}: {getattr(exc, 'reason', exc)}") from exc
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            raise EnvironmentProblem(not_http(self.url, getattr(exc, "reason", exc))) from exc
         for challenge in challenges:
             scheme, _, params = challenge.partition(" ")
             if scheme.lower() == "digest":
@@ -118,11 +119,11 @@ class GraphStore:
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError | socket.timeout):
                 raise EnvironmentProblem(f"{self.url} did not answer within {self.timeout:g} s") from exc
-            raise EnvironmentProblem(f"cannot reach the store at {self.url}: {exc.reason}") from exc
+            raise EnvironmentProblem(not_http(self.url, exc.reason)) from exc
         except TimeoutError as exc:
             raise EnvironmentProblem(f"{self.url} did not answer within {self.timeout:g} s") from exc
-        except ConnectionError as exc:
-            raise EnvironmentProblem(f"cannot reach the store at {self.url}: {exc}") from exc
+        except (ConnectionError, http.client.HTTPException) as exc:
+            raise EnvironmentProblem(not_http(self.url, exc)) from exc
 
     def count(self, graph: str) -> int | None:
         """Triples in a graph as the store returns them, or None if it has no such graph."""

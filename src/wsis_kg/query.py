@@ -30,6 +30,11 @@ def read_query(path: Path) -> NamedQuery:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise InputError(f"{path}: query file not found") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the query as "
+                         "UTF-8") from exc
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the query file: {exc.strerror or exc}") from exc
     header = []
     for line in text.splitlines():
         m = _HEADER.match(line)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal
 from rdflib.compare import to_canonical_graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -28,6 +32,35 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
+NO_BASE = "urn:wsis-kg:no-base:"
+
+
+class _NoInvalidUriWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "does not look like a valid URI" not in record.getMessage()
+
+
+@contextmanager
+def _quiet_iri_warnings() -> Iterator[None]:
+    """rdflib only warns of an invalid IRI (on stderr, without a position); check_terms refuses it with
+    file, line and column, so the warning would be noise ahead of the message that matters."""
+    logger = logging.getLogger("rdflib.term")
+    quiet_filter = _NoInvalidUriWarning()
+    logger.addFilter(quiet_filter)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet_filter)
+
+
+_IRI_HINTS = {
+    "No scheme found": "a relative IRI: curated Turtle has no base IRI, so write the full IRI "
+                       "(<https://w3id.org/wsis-kg/id/...>) or a prefixed name (doc:..., wsis:...)",
+    "Invalid IRI code point": "IRIs cannot hold spaces or any of <>\"{}|^`\\: percent-encode the character "
+                              "(a space is %20) or use a literal",
+}
+
+
 def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     """Parse one Turtle file; a syntax error names the file, line and column and says what is wrong."""
     graph = graph if graph is not None else Graph()
@@ -38,7 +71,9 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     try:
-        graph.parse(data=data, format="turtle", publicID=path.resolve().as_uri())
+        # no base: a relative IRI would otherwise resolve to the curator's own file path
+        with _quiet_iri_warnings():
+            graph.parse(data=data, format="turtle", publicID=NO_BASE)
     except BadSyntax as exc:
         line, column = _position(data, exc._i)
         why = exc._why
@@ -47,14 +82,43 @@ def parse_turtle(path: Path, graph: Graph | None = None) -> Graph:
             hint = " (declare it with @prefix at the top of the file)"
         raise InputError(f"{path}:{line}:{column}: Turtle syntax error: {why}{hint}") from exc
     except Exception as exc:  # rdflib raises plain exceptions for bad IRIs and literals
+        check_terms(path, data)  # says where, if Oxigraph sees the problem too
         raise InputError(f"{path}: cannot parse as Turtle: {exc}") from exc
+    check_terms(path, data)
     return graph
 
 
-def parse_turtle_files(paths: Iterable[Path], graph: Graph | None = None) -> Graph:
+def check_terms(path: Path, data: str) -> None:
+    """Parse again with Oxigraph, which refuses what rdflib lets through with at most a warning (a
+    relative IRI, an IRI with a space) and what the release writers would then choke on; name the file,
+    line and column, and say what to write instead."""
+    try:
+        for _ in ox.parse(data.encode("utf-8"), format=ox.RdfFormat.TURTLE):
+            pass
+    except SyntaxError as exc:
+        why = str(exc.msg).split(": ", 1)[-1]
+        hint = next((f" ({h})" for key, h in _IRI_HINTS.items() if key in why), "")
+        raise InputError(f"{path}:{exc.lineno}:{exc.offset}: Turtle error: {why}{hint}") from exc
+
+
+Progress = Callable[[str], None]
+LARGE = 1_000_000  # bytes: a file that takes rdflib seconds to read is announced before it is read
+
+
+def quiet(_: str) -> None:
+    """A progress callback that says nothing."""
+
+
+def parse_turtle_files(paths: Iterable[Path], graph: Graph | None = None, progress: Progress = quiet) -> Graph:
     graph = graph if graph is not None else Graph()
     for path in paths:
+        size = path.stat().st_size if path.exists() else 0
+        if size >= LARGE:
+            progress(f"  reading {path.name} ({size / 1e6:.1f} MB) ...")
+        t0 = time.perf_counter()
         parse_turtle(path, graph)
+        if size >= LARGE:
+            progress(f"  read {path.name} in {time.perf_counter() - t0:.1f} s ({len(graph)} triples so far)")
     return bind_prefixes(graph)
 
 

@@ -8,18 +8,20 @@ reported with the smallest input that shows it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.term import Node
 
 from .assemble import Assembly
 from .errors import EnvironmentProblem, Inconsistent
 from .namespaces import OWL, RDF, RDFS
+from .rdfio import Progress, quiet
 
 JAVA_HELP = (
     "Java was not found, and the HermiT reasoner needs it. Install a Java runtime (Debian/Ubuntu: "
@@ -76,6 +78,32 @@ def _explain(graph: Graph) -> str:
     return "; ".join(hints[:10])
 
 
+# Characters XML 1.0 cannot carry (C0 controls but tab, LF, CR; U+FFFE, U+FFFF): HermiT refuses a string
+# literal holding one, as OWL's string datatypes are defined over XML characters.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _private_use(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return chr(0xF0000 + (code if code < 0x20 else 0x20 + code - 0xFFFE))
+
+
+def reasoner_input(graph: Graph) -> Graph:
+    """The graph as HermiT reads it: each character XML cannot carry becomes a character of the
+    supplementary private use area (U+F0000 + its code, U+F0020 and U+F0021 for U+FFFE and U+FFFF), one
+    for one, so that a literal keeps its length and stays distinct from its neighbours; nothing else
+    changes. Source texts hold such characters (a form feed at every page break of a PDF extraction),
+    and the release keeps them as they are."""
+    if not any(isinstance(o, Literal) and _NOT_XML.search(str(o)) for o in graph.objects()):
+        return graph
+    out = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and _NOT_XML.search(str(o)):
+            o = Literal(_NOT_XML.sub(_private_use, str(o)), lang=o.language, datatype=o.datatype)
+        out.add((s, p, o))
+    return out
+
+
 def reason_graph(scope: str, graph: Graph, java: str) -> ReasonerResult:
     """Run HermiT on one graph in a fresh owlready2 world (worlds share nothing, so runs are independent)."""
     import owlready2
@@ -84,7 +112,7 @@ def reason_graph(scope: str, graph: Graph, java: str) -> ReasonerResult:
     owlready2.JAVA_EXE = java
     with tempfile.TemporaryDirectory(prefix="wsis-kg-reason-") as tmp:
         path = Path(tmp) / "input.nt"
-        graph.serialize(destination=str(path), format="nt", encoding="utf-8")
+        reasoner_input(graph).serialize(destination=str(path), format="nt", encoding="utf-8")
         world = World()
         onto = world.get_ontology(path.as_uri()).load()
         try:
@@ -99,9 +127,9 @@ def reason_graph(scope: str, graph: Graph, java: str) -> ReasonerResult:
     return ReasonerResult(scope, len(graph), True, unsat)
 
 
-def reason_assembly(assembly: Assembly, java: str | None = None) -> list[ReasonerResult]:
+def reason_assembly(assembly: Assembly, java: str | None = None, progress: Progress = quiet) -> list[ReasonerResult]:
     java = java or find_java()
-    results = []
+    results: list[ReasonerResult] = []
     scopes: list[tuple[str, Graph]] = [("ontology", assembly.ontology)]
     with_reference = assembly.ontology + assembly.reference
     scopes.append(("ontology + reference", with_reference))
@@ -111,6 +139,7 @@ def reason_assembly(assembly: Assembly, java: str | None = None) -> list[Reasone
     for u in assembly.uptake:
         scopes.append((f"ontology + reference + uptake {u.source_id} -> {u.target_id}", with_reference + u.graph))
     for scope, graph in scopes:
+        progress(f"  [{len(results) + 1}/{len(scopes)}] HermiT on {scope} ({len(graph)} triples) ...")
         result = reason_graph(scope, graph, java)
         results.append(result)
         if not result.consistent or result.unsatisfiable:

@@ -1,8 +1,8 @@
 """Write the release folder atomically, in every format, and prove each file lossless before it ships.
 
-Everything goes to a temporary folder beside dist/ which replaces dist/ only when every file is written
-and has been parsed back to the very dataset it was written from. A failed build leaves the previous
-release as it was.
+Everything goes to a temporary folder beside dist/, and dist/ (a symbolic link) is switched to it only
+when every file is written and has been parsed back to the very dataset it was written from. A failed
+or killed build leaves the previous release as it was.
 
 Writers: pyoxigraph for N-Quads, TriG, Turtle and N-Triples (it escapes every character correctly);
 our own for compacted JSON-LD and RDF/XML, because rdflib's JSON-LD serializer drops a blank node that
@@ -12,11 +12,15 @@ predicate whose IRI does not end in an XML name or a literal holding a character
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
+import os
 import re
+import secrets
 import shutil
-import tempfile
+import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -79,19 +83,129 @@ class ExportError(WsisKgError):
 
 @contextmanager
 def staged_release(dist: Path) -> Iterator[Path]:
-    """Yield a fresh folder; on success it becomes `dist`, on any error it is removed."""
-    dist.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}-new-", dir=dist.parent))
+    """Yield a fresh folder beside `dist`; on success `dist` points to it, on any error it is removed.
+
+    `dist` is a symbolic link to a complete release folder (`dist.<UTC time>-<pid>`), switched with one
+    atomic rename of a new link over the old: at every instant, whatever kills the build, `dist` is the
+    complete old release or the complete new one. Folders left by killed builds (and releases no longer
+    linked) are removed by the next build. Folders are created under the user's umask."""
+    parent = dist.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(dist)
+    staging = _make_dir(parent, f".{dist.name}-new-{os.getpid()}-")
     try:
         yield staging
+        seconds, nanoseconds = divmod(time.time_ns(), 10**9)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds)) + f"{nanoseconds:09d}"
+        final = parent / f"{dist.name}.{stamp}-{os.getpid()}"
+        staging.rename(final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    old = dist.parent / f".{dist.name}-old-{staging.name.rsplit('-', 1)[-1]}"
-    if dist.exists():
+    try:
+        switch_link(dist, final.name)
+    except BaseException:
+        shutil.rmtree(final, ignore_errors=True)
+        raise
+    remove_stale(dist)
+
+
+def _make_dir(parent: Path, prefix: str) -> Path:
+    """A new folder with a unique name, created with the user's umask (tempfile.mkdtemp forces 0700)."""
+    for _ in range(100):
+        path = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"cannot create a folder named {prefix}* in {parent}")
+
+
+def switch_link(dist: Path, target: str) -> None:
+    """Point `dist` at `target` (a sibling's name) in one atomic step. A real folder standing in `dist`
+    (a release written before releases were links, or by hand) is exchanged with the new link atomically
+    where the system can (Linux renameat2), then removed."""
+    link = dist.parent / f".{dist.name}-link-{os.getpid()}-{secrets.token_hex(4)}"
+    os.symlink(target, link)
+    try:
+        if dist.is_symlink() or not dist.exists():
+            os.replace(link, dist)
+            return
+        if _exchange(link, dist):
+            shutil.rmtree(link)  # now the old folder
+            return
+        # no atomic exchange on this system: the old folder steps aside for an instant
+        old = dist.parent / f".{dist.name}-old-{os.getpid()}-{secrets.token_hex(4)}"
         dist.rename(old)
-    staging.rename(dist)
-    shutil.rmtree(old, ignore_errors=True)
+        os.replace(link, dist)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if link.is_symlink():
+            link.unlink()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (renameat2 with RENAME_EXCHANGE); False where the system cannot."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if done != 0:
+        errno = ctypes.get_errno()
+        if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: not supported here
+            return False
+        raise OSError(errno, os.strerror(errno), str(b))
+    return True
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process's earlier builds are over: only the one running now matters
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(dist: Path) -> list[Path]:
+    """Remove what killed or finished builds left beside `dist`: staging folders and links of processes
+    that no longer run, and release folders `dist` no longer points to: older ones, and newer ones whose
+    build is gone (a running build may be about to link its own). Return what was removed."""
+    parent = dist.parent
+    if not parent.is_dir():
+        return []
+    current = os.readlink(dist) if dist.is_symlink() else ""
+    name = re.escape(dist.name)
+    temporary = re.compile(rf"\.{name}-(?:new|link|old)-(\d+)-")
+    release = re.compile(rf"{name}\.(\d{{8}}T\d{{15}})-(\d+)$")
+    now = release.match(current)
+    removed = []
+    for path in parent.iterdir():
+        if path.name == current:
+            continue
+        if m := temporary.match(path.name):
+            stale = not _alive(int(m.group(1)))
+        elif m := release.match(path.name):
+            stale = (now is not None and m.group(1) < now.group(1)) or not _alive(int(m.group(2)))
+        else:
+            continue
+        if not stale:
+            continue
+        if path.is_symlink() or path.is_file():
+            path.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
 
 
 # ---------------------------------------------------------------- rdflib -> pyoxigraph

@@ -10,13 +10,14 @@ default graph holds system triples needs) are passed on as protocol parameters.
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import urllib.error
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from .errors import EnvironmentProblem, InputError
+from .errors import EnvironmentProblem, InputError, not_http
 from .namespaces import PREFIXES
 from .query import Row, to_term
 from .sparqlscan import is_varname, prologue, tokens, where_brace
@@ -102,11 +103,11 @@ def run_remote(endpoint: str, query: str, bindings: dict[str, str], timeout: flo
     except urllib.error.HTTPError as exc:
         body = exc.read().decode("utf-8", errors="replace").strip()
         raise EnvironmentProblem(f"{endpoint} answered {exc.code} {exc.reason}: {body[:500]}") from exc
-    except (urllib.error.URLError, ConnectionError) as exc:
+    except (urllib.error.URLError, ConnectionError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError | socket.timeout):
             raise EnvironmentProblem(f"{endpoint} did not answer within {timeout:g} s") from exc
-        raise EnvironmentProblem(f"cannot reach {endpoint}: {reason}") from exc
+        raise EnvironmentProblem(not_http(endpoint, reason)) from exc
     except TimeoutError as exc:
         raise EnvironmentProblem(f"{endpoint} did not answer within {timeout:g} s") from exc
     try:

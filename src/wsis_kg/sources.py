@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,21 @@ class Source:
     path: Path
     text: str
     metadata: Graph
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def decode_text(data: bytes, path: Path) -> str:
+    """The text of a source, one character per code point of the file. A lone surrogate (what a careless
+    encoder writes for half a UTF-16 pair) is no Unicode character, and no RDF syntax can carry it: it is
+    read as U+FFFD, one for one, so that offsets still count the file's code points. Control characters
+    (form feeds at page breaks, NUL) are kept as they are."""
+    try:
+        text = data.decode("utf-8", errors="surrogatepass")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def load_source(meta_path: Path) -> Source:
@@ -49,10 +65,7 @@ def load_source(meta_path: Path) -> Source:
             "Offsets of every claim depend on these bytes: restore the original file, or, if the change is "
             f"intended, re-check every quote and update wsis:sha256 in {meta_path}."
         )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{text_path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    text = decode_text(data, text_path)
     label = str(graph.value(iri, RDFS.label) or iri)
     doc_id = str(iri).rstrip("/").rsplit("/", 1)[-1]
     return Source(iri=iri, doc_id=doc_id, label=label, path=text_path, text=text, metadata=graph)
