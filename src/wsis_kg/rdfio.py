@@ -132,9 +132,10 @@ def canonical_turtle(graph: Graph) -> str:
     used = {str(t) for triple in g for t in triple}
     used |= {str(o.datatype) for o in g.objects() if isinstance(o, Literal) and o.datatype is not None}
     text = g.serialize(format="longturtle")
-    # drop prefix lines that the file does not use, so that diffs stay small
+    # drop prefix lines that the file does not use, so that diffs stay small (split at LF only: splitlines
+    # would also cut at a form feed or a vertical tab inside a literal and turn it into a line break)
     lines = []
-    for line in text.splitlines():
+    for line in text.split("\n"):
         if line.startswith("PREFIX "):
             ns = line.split("<", 1)[1].rstrip(">")
             if not any(u.startswith(ns) for u in used):
