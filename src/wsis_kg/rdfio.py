@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -58,6 +59,9 @@ def parse_turtle_files(paths: Iterable[Path], graph: Graph | None = None) -> Gra
     return bind_prefixes(graph)
 
 
+_SPARQL_PREFIX = re.compile(r"PREFIX ([A-Za-z][\w.-]*|): <([^>]*)>")
+
+
 def canonical_turtle(graph: Graph) -> str:
     """The one textual form of a graph that data files are kept in: prefixes bound, subjects sorted."""
     g = Graph()
@@ -68,13 +72,15 @@ def canonical_turtle(graph: Graph) -> str:
     used = {str(t) for triple in g for t in triple}
     used |= {str(o.datatype) for o in g.objects() if isinstance(o, Literal) and o.datatype is not None}
     text = g.serialize(format="longturtle")
-    # drop prefix lines that the file does not use, so that diffs stay small
+    # drop prefix lines that the file does not use, so that diffs stay small; declare the others with
+    # Turtle's own `@prefix` (the OWL API, and so Protégé, refuses the SPARQL-style `PREFIX`)
     lines = []
     for line in text.splitlines():
-        if line.startswith("PREFIX "):
-            ns = line.split("<", 1)[1].rstrip(">")
-            if not any(u.startswith(ns) for u in used):
+        m = _SPARQL_PREFIX.fullmatch(line)
+        if m:
+            if not any(u.startswith(m.group(2)) for u in used):
                 continue
+            line = f"@prefix {m.group(1)}: <{m.group(2)}> ."
         lines.append(line)
     return "\n".join(lines).strip() + "\n"
 
