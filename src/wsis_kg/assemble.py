@@ -6,7 +6,7 @@ grow with the number already there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -55,12 +55,14 @@ class Assembly:
     reference: Graph
     documents: list[DocumentBuild]
     provenance: Graph
+    inferred: list[tuple[URIRef, Graph]] = field(default_factory=list)  # entailment graphs (infer.py)
 
     def named_graphs(self) -> list[tuple[URIRef, Graph]]:
         out = [(G_ONTOLOGY, self.ontology), (G_REFERENCE, self.reference)]
         for d in self.documents:
             out.append((structure_graph_iri(d.doc_id), d.structure_graph))
             out.append((claims_graph_iri(d.doc_id), d.claims_graph))
+        out.extend(self.inferred)
         out.append((G_PROVENANCE, self.provenance))
         return out
 

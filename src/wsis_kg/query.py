@@ -219,10 +219,10 @@ def format_rows(variables: list[str], rows: list[Row], fmt: str, width: int = DE
                 cut += 1
             shown.append(x.ljust(w))
         out.append(" | ".join(shown))
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     if cut:
         out.append(f"({cut} value{'s' if cut != 1 else ''} cut at {width} characters, marked …; "
                    "--width 0 or --format csv shows every value whole)")
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"
 
 
