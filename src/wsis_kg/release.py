@@ -419,15 +419,22 @@ class TurtleTerms:
     def __init__(self, prefixes: dict[str, str]) -> None:
         self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
         self.used: set[str] = set()
+        self.written: dict[str, str] = {}  # IRI -> its Turtle form: most IRIs recur many times
+
+    def iri(self, iri: str) -> str:
+        for name, ns in self.prefixes:
+            if iri.startswith(ns) and _PLAIN_LOCAL.fullmatch(iri[len(ns):]):
+                self.used.add(name)
+                return f"{name}:{iri[len(ns):]}"
+        return f"<{iri}>"
 
     def __call__(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> str:
         if isinstance(term, ox.NamedNode):
             iri = term.value
-            for name, ns in self.prefixes:
-                if iri.startswith(ns) and _PLAIN_LOCAL.fullmatch(iri[len(ns):]):
-                    self.used.add(name)
-                    return f"{name}:{iri[len(ns):]}"
-            return str(term)
+            written = self.written.get(iri)
+            if written is None:
+                written = self.written[iri] = self.iri(iri)
+            return written
         if isinstance(term, ox.Literal | ox.BlankNode):
             return str(term)
         raise ExportError(f"Turtle cannot hold {term!r}")
