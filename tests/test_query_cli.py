@@ -145,3 +145,15 @@ def test_the_width_option_reaches_the_table(release: Path) -> None:
     assert "…" in cut.output and "--width 0" in cut.output
     assert "…" not in whole.output
     assert "We join the voices calling for making the mandate of the IGF permanent." in whole.output
+
+
+def test_a_name_as_the_table_prints_it_binds_back(release: Path) -> None:
+    """The table shows IRIs in the project's prefixes (id:claim/...); that form is accepted by --bind."""
+    table = run(release, "cq25", "--width", "0")
+    assert table.exit_code == 0
+    printed = next(cell.strip() for line in table.output.splitlines()[2:]
+                   for cell in line.split(" | ") if cell.strip().startswith("id:claim/"))
+    one = run(release, "cq25", "--bind", f"claim={printed}", "--format", "csv")
+    assert one.exit_code == 0, one.output
+    rows = csv_rows(one.output)
+    assert len(rows) == 2 and rows[1][0] == "https://w3id.org/wsis-kg/id/" + printed[len("id:"):]
