@@ -92,7 +92,7 @@ def _describe_entailments(g: Graph, sub: URIRef, graph_iri: str) -> None:
         "Entailed, not asserted: what the ontology's OWL 2 RL rules derive from the asserted graphs (class "
         "membership up the hierarchy, super-property values, inverse properties, transitive closures of "
         "wsis:subgroupOf and skos:broaderTransitive), for stores without a reasoner. Computed at build time "
-        "by the `reasonable` engine on data HermiT found consistent.", lang="en")))
+        "by the `reasonable` engine after HermiT's consistency check (see reports/reasoner.txt).", lang="en")))
     for source in [URIRef(str(GRAPH) + "ontology"), *sources]:
         g.add((sub, PROV.wasDerivedFrom, source))
 
