@@ -7,7 +7,7 @@ super-properties (`wsis:mentions`), inverse properties the ontology declares, an
 (`wsis:subgroupOf`, `skos:broaderTransitive`).
 
 They are computed by an OWL 2 RL engine, `reasonable` (Rust): on the bundled document it takes about a
-quarter of a second where owlrl takes five, and HermiT through owlready2 adds no assertion at all (it
+third of a second where owlrl takes seven, and HermiT through owlready2 adds no assertion at all (it
 keeps only the most specific types); `benchmarks/bench_infer.py` measures the three. OWL 2 RL rules are
 sound for OWL 2 DL, and the build runs them after HermiT has found the data consistent (a build with
 --no-reason says in its reasoner report that nothing checked this). What an RL engine
