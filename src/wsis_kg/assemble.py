@@ -85,6 +85,7 @@ class Assembly:
     documents: list[DocumentBuild]
     provenance: Graph
     uptake: list[Uptake] = field(default_factory=list)
+    inferred: list[tuple[URIRef, Graph]] = field(default_factory=list)  # entailment graphs (infer.py)
 
     def named_graphs(self) -> list[tuple[URIRef, Graph]]:
         out = [(G_ONTOLOGY, self.ontology), (G_REFERENCE, self.reference)]
@@ -94,6 +95,7 @@ class Assembly:
             if len(d.mentions_graph):
                 out.append((mentions_graph_iri(d.doc_id), d.mentions_graph))
         out += [(u.graph_iri, u.graph) for u in self.uptake]
+        out.extend(self.inferred)
         out.append((G_PROVENANCE, self.provenance))
         return out
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from . import __version__
 from .assemble import Assembly, assemble
 from .errors import ValidationFailed
+from .infer import infer_assembly
 from .project import Project
 from .rdfio import Progress, parse_turtle
 from .reason import ReasonerResult, check_results, reason_assembly
@@ -67,6 +68,9 @@ def run_build(project: Project, progress: Progress = lambda _: None, reason: boo
         for r in results:
             progress(f"  {reasoner_report([r]).strip()}")
         check_results(results)
+    with step("infer (OWL 2 RL entailments)", timings, progress):
+        inferred = infer_assembly(assembly)
+    progress(f"  {sum(len(g) for _, g in inferred)} entailed triples in {len(inferred)} named graph(s)")
     result = BuildResult(assembly, validation, results, project.dist, timings)
     with step("release", timings, progress), staged_release(project.dist) as folder:
         reports = {

@@ -146,40 +146,69 @@ def anchor(ctx: click.Context) -> None:
         click.echo(f"{d.doc_id}: {len(d.anchors)} quotes anchored in {len(d.structure.passages())} passages")
 
 
-@main.command()
+def _prefix_help() -> str:
+    from .namespaces import PREFIXES
+
+    return "\b\nPredeclared prefixes (usable in queries and in --bind values):\n" + "\n".join(
+        f"  {p + ':':10} {ns}" for p, ns in PREFIXES.items()
+    )
+
+
+@main.command(epilog=_prefix_help())
 @click.argument("query", required=False)
+@click.option("-e", "--expr", "expr", metavar="SPARQL", help="Run this query text (instead of a name or file).")
 @click.option("--list", "list_only", is_flag=True, help="List the queries with their questions.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--width", type=click.IntRange(min=0), default=60, show_default=True,
+              help="Table only: cut longer values, marked with …; 0 never cuts.")
 @click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
-              help="Bind a variable to a value (an IRI in <...> or a literal); repeatable.")
+              help="Bind a variable the query returns to a value: an IRI (<...>, http(s)://..., or a prefixed "
+                   "name such as inst:tunis-agenda), a whole number, or a string (\"in double quotes\" if it "
+                   "holds a colon); repeatable.")
 @click.option("--endpoint", metavar="URL", help="Run against a remote SPARQL endpoint instead of dist/.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds, for --endpoint.")
 @click.pass_context
 @handle_errors
-def query(ctx: click.Context, query: str | None, list_only: bool, fmt: str, binds: tuple[str, ...],
-          endpoint: str | None, timeout: float) -> None:
-    """Run a competency query (by name, e.g. cq05, or a .rq file) on the release or an endpoint."""
-    from .query import format_rows, list_queries, load_store, resolve_query, run_local
+def query(ctx: click.Context, query: str | None, expr: str | None, list_only: bool, fmt: str, width: int,
+          binds: tuple[str, ...], endpoint: str | None, timeout: float) -> None:
+    """Run a SPARQL SELECT or ASK on the release (dist/) or an endpoint.
+
+    QUERY is a competency query by name (cq05, cq05-challenges), a .rq file, or - to read the query
+    from standard input; -e 'SELECT ...' gives the text itself. The project's prefixes are predeclared
+    (listed below), so `SELECT ?c WHERE { ?c a wsis:Claim }` runs as it is.
+    """
+    from .query import check_bindings, check_syntax, format_rows, list_queries, load_store, resolve_query, run_local
 
     project = _project(ctx)
-    if list_only or not query:
+    if list_only or (not query and expr is None):
         for q in list_queries(project.queries):
             click.echo(f"{q.name:32} {q.title}")
         return
+    if query and expr is not None:
+        raise InputError("give either a query name or file, or -e 'SPARQL', not both")
     bindings = {}
     for b in binds:
         if "=" not in b:
             raise InputError(f"--bind {b!r}: write VAR=VALUE")
         k, v = b.split("=", 1)
         bindings[k.lstrip("?$")] = v
-    nq = resolve_query(project.queries, query)
+    if expr is not None:
+        text = expr
+    elif query == "-":
+        text = sys.stdin.read()
+    else:
+        text = resolve_query(project.queries, query or "").text
+    if not text.strip():
+        raise InputError("the query is empty")
+    check_syntax(text)
+    check_bindings(text, bindings)
     if endpoint:
         from .remote import run_remote
 
-        variables, rows = run_remote(endpoint, nq.text, bindings, timeout=timeout)
+        variables, rows = run_remote(endpoint, text, bindings, timeout=timeout)
     else:
-        variables, rows = run_local(load_store(project.dist), nq.text, bindings)
-    click.echo(format_rows(variables, rows, fmt), nl=False)
+        variables, rows = run_local(load_store(project.dist), text, bindings)
+    click.echo(format_rows(variables, rows, fmt, width=width), nl=False)
 
 
 @main.command()

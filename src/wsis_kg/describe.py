@@ -28,6 +28,7 @@ from .namespaces import (
     ID,
     OWL,
     PREFIXES,
+    PROV,
     RDF,
     RDFS,
     SDG,
@@ -79,6 +80,21 @@ def _stats(node: URIRef, g: Graph, triples: set[tuple[Any, Any, Any]]) -> None:
     g.add((node, VOID.distinctSubjects, _int(len({s for s, _, _ in triples}))))
     g.add((node, VOID.properties, _int(len({p for _, p, _ in triples}))))
     g.add((node, VOID.distinctObjects, _int(len({o for _, _, o in triples}))))
+
+
+def _describe_entailments(g: Graph, sub: URIRef, graph_iri: str) -> None:
+    """An entailment graph says what it holds and what it was derived from, so that nobody mistakes it
+    for curated data (and a store with its own reasoner can leave it out)."""
+    asserted = graph_iri[: -len("/inferred")]
+    sources = [URIRef(asserted)] if not asserted.startswith(str(GRAPH) + "document/") else [
+        URIRef(asserted + "/structure"), URIRef(asserted + "/claims")]
+    g.add((sub, DCTERMS.description, Literal(
+        "Entailed, not asserted: what the ontology's OWL 2 RL rules derive from the asserted graphs (class "
+        "membership up the hierarchy, super-property values, inverse properties, transitive closures of "
+        "wsis:subgroupOf and skos:broaderTransitive), for stores without a reasoner. Computed at build time "
+        "by the `reasonable` engine after HermiT's consistency check (see reports/reasoner.txt).", lang="en")))
+    for source in [URIRef(str(GRAPH) + "ontology"), *sources]:
+        g.add((sub, PROV.wasDerivedFrom, source))
 
 
 def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_BASE_URL) -> Graph:
@@ -186,6 +202,8 @@ def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_B
         g.add((sub, RDF.type, SD.NamedGraph))
         g.add((sub, SD.name, URIRef(graph_iri)))
         g.add((sub, DCTERMS.title, Literal(f"Named graph <{graph_iri}>", lang="en")))
+        if graph_iri.endswith("/inferred"):
+            _describe_entailments(g, sub, graph_iri)
         _stats(sub, g, by_graph[graph_iri])
 
     # class and property partitions of the whole dataset

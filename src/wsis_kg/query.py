@@ -85,16 +85,69 @@ def _term(t: object) -> str | None:
     return str(t)
 
 
+def check_syntax(query: str) -> None:
+    """Refuse a malformed query with the line and column where the parser stopped (rdflib's SPARQL 1.1
+    grammar), before it reaches an engine or an endpoint."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parseQuery(query)
+    except ParseException as exc:
+        lines = query.splitlines() or [""]
+        where = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else ""
+        caret = " " * (exc.col - 1) + "^"
+        raise InputError(
+            f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}\n  {where}\n  {caret}"
+        ) from exc
+
+
+def projected_variables(query: str) -> list[str] | None:
+    """The variables a SELECT projects (for SELECT *, every one in scope) or an ASK tests, as the SPARQL
+    algebra gives them with the project's prefixes predeclared; None when rdflib cannot read the query
+    (the engine then has the last word)."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        algebra = translateQuery(parseQuery(query), initNs=PREFIXES).algebra
+    except Exception:  # rdflib raises many kinds; the query's own run reports the real problem
+        return None
+    return [str(v) for v in (algebra.get("PV") or [])]
+
+
+def check_bindings(query: str, bindings: dict[str, str]) -> None:
+    """A bound variable must be one the query returns (or, for ASK, tests): binding any other would
+    silently change nothing. Local runs and --endpoint runs refuse it alike."""
+    if not bindings:
+        return
+    variables = projected_variables(query)
+    if variables is None:
+        return
+    unknown = [k for k in bindings if k.lstrip("?$") not in variables]
+    if unknown:
+        known = ", ".join(f"?{v}" for v in variables) or "no variable"
+        raise InputError(
+            f"--bind {', '.join(unknown)}: the query does not return "
+            f"{' or '.join('?' + k.lstrip('?$') for k in unknown)}; it returns {known}"
+        )
+
+
 def run_local(store: ox.Store, query: str, bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
     """Run a SELECT or ASK over the union of the named graphs; bindings are substituted as RDF terms,
     never pasted into the query text."""
     subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()
+        ox.Variable(k.lstrip("?$")): to_term(v) for k, v in (bindings or {}).items()
     }
     try:
         result = store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
     except SyntaxError as exc:
         raise InputError(f"SPARQL syntax error: {exc}") from exc
+    except RuntimeError as exc:  # pyoxigraph: a substituted variable the query does not project
+        if subs and "projection" in str(exc):
+            check_bindings(query, bindings or {})
+            raise InputError(f"--bind: {exc}") from exc
+        raise
     if isinstance(result, ox.QueryBoolean):
         return ["ask"], [{"ask": "true" if bool(result) else "false"}]
     if isinstance(result, ox.QuerySolutions):
@@ -104,11 +157,30 @@ def run_local(store: ox.Store, query: str, bindings: dict[str, str] | None = Non
     raise InputError("only SELECT and ASK queries give a table; use CONSTRUCT through the endpoint")
 
 
+_PREFIXED = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*)?:([^\s<>\"{}|^`\\]*)$")
+
+
+def known_prefixes() -> str:
+    return ", ".join(f"{p}:" for p in sorted(PREFIXES))
+
+
 def to_term(value: str) -> ox.NamedNode | ox.Literal:
-    """A user value as an RDF term: <iri> or an http(s) IRI becomes an IRI (checked), a whole number an
-    xsd:integer, anything else a string literal. Shared by local and remote runs."""
+    """A user value as an RDF term: <iri>, an http(s) IRI or a prefixed name of the project's prefixes
+    (inst:tunis-agenda) becomes an IRI (checked), a whole number an xsd:integer, a value in double
+    quotes the string inside them, anything else a string literal. Shared by local and remote runs."""
     v = value.strip()
+    if len(v) >= 2 and v.startswith('"') and v.endswith('"'):
+        return ox.Literal(v[1:-1])
     iri = v[1:-1] if v.startswith("<") and v.endswith(">") else v if re.match(r"^https?://\S+$", v) else None
+    m = _PREFIXED.match(v) if iri is None else None
+    if m and not m.group(2).startswith("//"):
+        prefix = m.group(1) or ""
+        if prefix not in PREFIXES:
+            raise InputError(
+                f"{value!r}: unknown prefix {prefix + ':'!r}; the known prefixes are {known_prefixes()} "
+                "(write a full IRI in <...>, or a string in double quotes)"
+            )
+        iri = PREFIXES[prefix] + m.group(2)
     if iri is not None:
         if any(c in iri for c in '<>"{}|^`\\ '):
             raise InputError(f"invalid IRI {value!r}: it contains a character IRIs may not hold")
@@ -121,22 +193,40 @@ def to_term(value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value)
 
 
-def format_rows(variables: list[str], rows: list[Row], fmt: str) -> str:
+DEFAULT_WIDTH = 60
+
+
+def format_rows(variables: list[str], rows: list[Row], fmt: str, width: int = DEFAULT_WIDTH) -> str:
+    """Rows as JSON, CSV or a text table. The table cuts a value longer than `width` characters (0: never)
+    and marks the cut with "…", and says so under the table: nothing is dropped without a sign."""
     if fmt == "json":
         return json.dumps({"head": {"vars": variables}, "rows": rows}, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(variables)
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(variables)
         for r in rows:
-            w.writerow(["" if r[v] is None else r[v] for v in variables])
+            writer.writerow(["" if r[v] is None else r[v] for v in variables])
         return buf.getvalue()
     cells = [[_compact(r[v]) for v in variables] for r in rows]
-    widths = [min(60, max([len(v)] + [len(c[i]) for c in cells])) for i, v in enumerate(variables)]
+    limit = width if width > 0 else None
+    widths = [max([len(v)] + [len(c[i]) for c in cells]) for i, v in enumerate(variables)]
+    if limit is not None:
+        widths = [min(max(limit, len(v)), w) for v, w in zip(variables, widths, strict=True)]
+    cut = 0
     out = [" | ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True))]
     out.append("-+-".join("-" * w for w in widths))
     for c in cells:
-        out.append(" | ".join(x[:w].ljust(w) for x, w in zip(c, widths, strict=True)))
+        shown = []
+        for x, w in zip(c, widths, strict=True):
+            if len(x) > w:
+                x = x[: w - 1] + "…"
+                cut += 1
+            shown.append(x.ljust(w))
+        out.append(" | ".join(shown))
+    if cut:
+        out.append(f"({cut} value{'s' if cut != 1 else ''} cut at {width} characters, marked …; "
+                   "--width 0 or --format csv shows every value whole)")
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -122,6 +123,9 @@ def parse_turtle_files(paths: Iterable[Path], graph: Graph | None = None, progre
     return bind_prefixes(graph)
 
 
+_SPARQL_PREFIX = re.compile(r"PREFIX ([A-Za-z][\w.-]*|): <([^>]*)>")
+
+
 def canonical_turtle(graph: Graph) -> str:
     """The one textual form of a graph that data files are kept in: prefixes bound, subjects sorted."""
     g = Graph()
@@ -132,14 +136,16 @@ def canonical_turtle(graph: Graph) -> str:
     used = {str(t) for triple in g for t in triple}
     used |= {str(o.datatype) for o in g.objects() if isinstance(o, Literal) and o.datatype is not None}
     text = g.serialize(format="longturtle")
-    # drop prefix lines that the file does not use, so that diffs stay small (split at LF only: splitlines
-    # would also cut at a form feed or a vertical tab inside a literal and turn it into a line break)
+    # drop prefix lines that the file does not use, so that diffs stay small; declare the others with
+    # Turtle's own `@prefix` (the OWL API, and so Protégé, refuses the SPARQL-style `PREFIX`). Split at LF
+    # only: splitlines would also cut at a form feed or a vertical tab inside a literal.
     lines = []
     for line in text.split("\n"):
-        if line.startswith("PREFIX "):
-            ns = line.split("<", 1)[1].rstrip(">")
-            if not any(u.startswith(ns) for u in used):
+        m = _SPARQL_PREFIX.fullmatch(line)
+        if m:
+            if not any(u.startswith(m.group(2)) for u in used):
                 continue
+            line = f"@prefix {m.group(1)}: <{m.group(2)}> ."
         lines.append(line)
     return "\n".join(lines).strip() + "\n"
 

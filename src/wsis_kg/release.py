@@ -519,6 +519,82 @@ def rdfxml(triples: Iterable[ox.Triple], first: str | None = None) -> bytes:
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
+# ---------------------------------------------------------------- Turtle and TriG
+
+_PLAIN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")  # the local names every Turtle grammar agrees on
+
+
+class TurtleTerms:
+    """Terms as Turtle that every Turtle parser reads alike, the OWL API's included: a prefixed name only
+    where the local name needs no backslash escape (`id:activity/build` stays a full IRI rather than
+    `id:activity\\/build`, which OWL API 5.1 misreads), `@prefix` declarations rather than SPARQL-style
+    `PREFIX`, literals in their N-Triples form."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self.used: set[str] = set()
+        self.written: dict[str, str] = {}  # IRI -> its Turtle form: most IRIs recur many times
+
+    def iri(self, iri: str) -> str:
+        for name, ns in self.prefixes:
+            if iri.startswith(ns) and _PLAIN_LOCAL.fullmatch(iri[len(ns):]):
+                self.used.add(name)
+                return f"{name}:{iri[len(ns):]}"
+        return f"<{iri}>"
+
+    def __call__(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> str:
+        if isinstance(term, ox.NamedNode):
+            iri = term.value
+            written = self.written.get(iri)
+            if written is None:
+                written = self.written[iri] = self.iri(iri)
+            return written
+        if isinstance(term, ox.Literal | ox.BlankNode):
+            return str(term)
+        raise ExportError(f"Turtle cannot hold {term!r}")
+
+    def header(self) -> str:
+        return "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in sorted(self.prefixes) if name in self.used)
+
+
+def _turtle_block(triples: Iterable[ox.Triple | ox.Quad], term: TurtleTerms, indent: str) -> list[str]:
+    out: list[str] = []
+    by_subject: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for t in triples:
+        by_subject[term(t.subject)][term(t.predicate)].append(term(t.object))
+    for subject in sorted(by_subject):
+        preds = by_subject[subject]
+        lines = [f"{indent}{subject}"]
+        items = sorted(preds.items(), key=lambda kv: (kv[0] != "rdf:type", kv[0]))
+        for i, (pred, objects) in enumerate(items):
+            verb = "a" if pred == "rdf:type" else pred
+            end = " ." if i == len(items) - 1 else " ;"
+            lines.append(f"{indent}    {verb} {' , '.join(sorted(set(objects)))}{end}")
+        out.append("\n".join(lines))
+    return out
+
+
+def turtle_bytes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    term = TurtleTerms(prefixes)
+    body = "\n\n".join(_turtle_block(triples, term, ""))
+    return (term.header() + "\n" + body + "\n").encode("utf-8")
+
+
+def trig_bytes(quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> bytes:
+    term = TurtleTerms(prefixes)
+    graphs: dict[str, list[ox.Quad]] = defaultdict(list)
+    default: list[ox.Quad] = []
+    for q in quads:
+        if isinstance(q.graph_name, ox.DefaultGraph):
+            default.append(q)
+        else:
+            graphs[term(q.graph_name)].append(q)
+    blocks = _turtle_block(default, term, "")
+    for name in sorted(graphs):
+        blocks.append(f"{name} {{\n" + "\n\n".join(_turtle_block(graphs[name], term, "    ")) + "\n}")
+    return (term.header() + "\n" + "\n\n".join(blocks) + "\n").encode("utf-8")
+
+
 # ---------------------------------------------------------------- writing and checking the dumps
 
 
@@ -535,9 +611,9 @@ def serialize(quads: list[ox.Quad], name: str, context: dict[str, Any] | None = 
     if name == NQUADS:
         return to_bytes(quads, ox.RdfFormat.N_QUADS)
     if name == TRIG:
-        return to_bytes(quads, ox.RdfFormat.TRIG, PREFIXES)
+        return trig_bytes(quads, PREFIXES)
     if name == TURTLE:
-        return to_bytes(union_triples(quads), ox.RdfFormat.TURTLE, PREFIXES)
+        return turtle_bytes(union_triples(quads), PREFIXES)
     if name == NTRIPLES:
         return to_bytes(union_triples(quads), ox.RdfFormat.N_TRIPLES)
     if name == JSONLD:
@@ -626,5 +702,6 @@ __all__ = [
     "CANONICAL", "CONTEXT", "DUMPS", "JSONLD", "NQUADS", "NTRIPLES", "TRIG", "TURTLE", "VOID_FILE",
     "ExportError", "JsonLdWriter", "canonical_lines", "canonical_nquads", "check_lossless", "dataset_quads",
     "difference", "graph_quads", "jsonld_context", "ontology_files", "parse_back", "rdfxml", "serialize",
-    "split_predicate", "staged_release", "to_bytes", "union_triples", "write_dumps", "write_release",
+    "split_predicate", "staged_release", "to_bytes", "trig_bytes", "turtle_bytes", "union_triples", "write_dumps",
+    "write_release",
 ]
