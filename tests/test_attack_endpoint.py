@@ -4,12 +4,14 @@ get; for SERVICE a loopback canary that must never be contacted. Grouped by what
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
@@ -381,3 +383,173 @@ def test_the_parser_itself_copes_with_long_groups() -> None:
     """rdflib's grammar recurses per triple: a long but flat query parses (on its deep stack)."""
     query = "SELECT * WHERE { " + " ".join(f"?s{i} <http://a.example/p> ?o{i} ." for i in range(1500)) + " }"
     assert analyse(query).form == "SELECT"
+
+
+# ---------------------------------------------------------------- 6. the worker pool recovers and is shared
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+FAST = "ASK { ?s ?p ?o }"
+
+
+def running(release: Path, limits: Limits) -> tuple[WsisServer, threading.Thread]:
+    srv = make_server(release, port=0, limits=limits, quiet=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    return srv, thread
+
+
+def stop(srv: WsisServer, thread: threading.Thread) -> None:
+    srv.shutdown()
+    srv.server_close()
+    thread.join(5)
+
+
+def poll(srv: WsisServer, want: int, seconds: float) -> tuple[int, dict[str, str], bytes]:
+    deadline = time.monotonic() + seconds
+    while True:
+        response = get_query(srv, FAST)
+        if response[0] == want or time.monotonic() > deadline:
+            return response
+        time.sleep(0.1)
+
+
+def test_the_pool_recovers_when_the_release_comes_back(release: Path, tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    import shutil
+
+    dist = tmp_path / "dist"
+    shutil.copytree(release, dist)
+    nq, away = dist / "wsis-kg.nq", dist / "elsewhere.nq"
+    srv, thread = running(dist, Limits(workers=1, timeout=1.0, respawn_backoff=(0.2, 1.0)))
+    try:
+        assert get_query(srv, FAST)[0] == 200
+        nq.rename(away)  # the release is being replaced
+        assert get_query(srv, SLOW)[0] == 503  # timed out: its worker is killed, and cannot be replaced
+        t0 = time.perf_counter()
+        status, headers, body = get_query(srv, FAST)
+        assert status == 503 and b"no query worker is ready" in body, body
+        assert int(headers["retry-after"]) >= 1
+        assert time.perf_counter() - t0 < 1.0  # said at once, not after a wait
+        deadline = time.monotonic() + 5
+        while "could not start" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "could not start" in caplog.text  # logged, with the next attempt
+        away.rename(nq)  # the release is back
+        status, _, body = poll(srv, 200, 10)
+        assert status == 200, body
+        assert "started again" in caplog.text
+    finally:
+        stop(srv, thread)
+
+
+def test_one_clients_slow_queries_do_not_delay_another_clients_query(release: Path) -> None:
+    srv, thread = running(release, Limits(workers=2, timeout=3.0))
+    try:
+        statuses: list[int] = []
+        hogs = [threading.Thread(target=lambda: statuses.append(get_query(srv, SLOW, source="127.0.0.2")[0]))
+                for _ in range(3)]
+        for h in hogs:
+            h.start()
+        time.sleep(0.5)
+        t0 = time.perf_counter()
+        status, _, body = get_query(srv, FAST, source="127.0.0.3")
+        assert status == 200, body
+        assert time.perf_counter() - t0 < 1.0
+        for h in hogs:
+            h.join(10)
+        assert sorted(statuses) == [429, 429, 503]  # one ran (and timed out); the others were turned back
+    finally:
+        stop(srv, thread)
+
+
+def test_a_query_waits_only_briefly_for_a_free_worker(release: Path) -> None:
+    srv, thread = running(release, Limits(workers=1, per_client=2, timeout=2.5, queue_wait=0.5))
+    try:
+        hog = threading.Thread(target=lambda: get_query(srv, SLOW, source="127.0.0.2"))
+        hog.start()
+        time.sleep(0.5)
+        t0 = time.perf_counter()
+        status, headers, body = get_query(srv, FAST, source="127.0.0.3")
+        assert status == 503 and b"busy" in body and "retry-after" in headers
+        assert time.perf_counter() - t0 < 1.5  # not the slow query's 2.5 s
+        hog.join(10)
+    finally:
+        stop(srv, thread)
+
+
+# ---------------------------------------------------------------- 7. connections
+
+def test_half_open_connections_cannot_pile_up_threads(release: Path) -> None:
+    srv, thread = running(release, Limits(workers=1, request_timeout=1.0, max_connections=16))
+    host, port = srv.server_address[:2]
+    socks: list[socket.socket] = []
+    try:
+        base = threading.active_count()
+        socks = [socket.create_connection((str(host), int(port))) for _ in range(80)]  # connect, send nothing
+        time.sleep(0.5)
+        assert threading.active_count() <= base + 16
+        # past the cap a request is answered 503 at once, not left waiting
+        t0 = time.perf_counter()
+        status, headers, _ = fetch(srv, "GET", "/sparql?" + urlencode({"query": FAST}))
+        assert status == 503 and headers["retry-after"] and time.perf_counter() - t0 < 1.0
+        # the idle ones are closed once the request deadline passes, and a normal request succeeds
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            status = fetch(srv, "GET", "/sparql?" + urlencode({"query": FAST}))[0]
+            if status == 200:
+                break
+            time.sleep(0.2)
+        assert status == 200
+        for s in socks:  # every one was closed by the server (those over the cap after a 503)
+            s.settimeout(3)
+            first = s.recv(4096)
+            assert first == b"" or (first.startswith(b"HTTP/1.1 503") and s.recv(4096) == b"")
+        assert threading.active_count() <= base + 2
+    finally:
+        for s in socks:
+            s.close()
+        stop(srv, thread)
+
+
+def test_a_request_trickled_in_misses_its_deadline(release: Path) -> None:
+    srv, thread = running(release, Limits(workers=1, request_timeout=1.0))
+    host, port = srv.server_address[:2]
+    try:
+        with socket.create_connection((str(host), int(port))) as s:
+            s.sendall(b"GET /sparql HTTP/1.1\r\nHost: x\r\n")
+            t0 = time.monotonic()
+            closed = False
+            while time.monotonic() - t0 < 4:
+                try:
+                    s.sendall(b"X")  # a byte every 0.3 s: each read is quick, the request never ends
+                except OSError:
+                    closed = True
+                    break
+                s.settimeout(0.3)
+                try:
+                    if s.recv(4096) == b"":
+                        closed = True
+                        break
+                except TimeoutError:
+                    pass
+            assert closed and time.monotonic() - t0 < 2.5
+        assert get_query(srv, FAST)[0] == 200
+    finally:
+        stop(srv, thread)
+
+
+def test_accepted_sockets_send_without_delay(server: WsisServer) -> None:
+    """TCP_NODELAY on every accepted socket: a response is not held back waiting for a delayed ACK."""
+    from wsis_kg.serve import Handler
+
+    assert Handler.disable_nagle_algorithm is True
+    host, port = server.server_address[:2]
+    conn = http.client.HTTPConnection(str(host), int(port), timeout=10)
+    try:
+        for _ in range(5):  # keep-alive: one connection, several requests, each whole
+            conn.request("GET", "/sparql?" + urlencode({"query": FAST}),
+                         headers={"Accept": "application/sparql-results+json"})
+            resp = conn.getresponse()
+            assert resp.status == 200 and json.loads(resp.read())["boolean"] is True
+    finally:
+        conn.close()

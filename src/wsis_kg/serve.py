@@ -34,6 +34,7 @@ import math
 import os
 import queue
 import select
+import selectors
 import signal
 import socket
 import subprocess
@@ -866,9 +867,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, target.read_bytes(), media + charset)
 
 
-BUSY_RESPONSE = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                 b"Retry-After: 2\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\nContent-Length: 58\r\n\r\n"
-                 b"too many open connections to this server; try again soon\n")
+_BUSY_BODY = b"too many open connections to this server; try again soon\n"
+BUSY_RESPONSE = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 2\r\n"
+                 b"Access-Control-Allow-Origin: *\r\nConnection: close\r\n"
+                 b"Content-Length: " + str(len(_BUSY_BODY)).encode() + b"\r\n\r\n" + _BUSY_BODY)
 
 
 class WsisServer(ThreadingHTTPServer):
@@ -934,21 +936,56 @@ class WsisServer(ThreadingHTTPServer):
             self.connections -= 1
 
     def _turn_away(self) -> None:
-        """Answer 503 to each connection over the cap: read what its client sent (briefly), reply, close."""
+        """Answer 503 to each connection over the cap, all from this one thread: wait (briefly) for what
+        its client sends, reply, and close after a short linger, so that the reply is not lost to a reset."""
+        sel = selectors.DefaultSelector()
+        pending: dict[socket.socket, float] = {}  # waiting for the request, until the time given
+        closing: dict[socket.socket, float] = {}  # answered, closed at the time given
+
+        def drop(conn: socket.socket) -> None:
+            pending.pop(conn, None)
+            closing.pop(conn, None)
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                sel.unregister(conn)
+            conn.close()
+
         while not self.stopping.is_set():
             try:
-                conn = self.turned_away.get(timeout=0.5)
+                conn = self.turned_away.get(timeout=0.02 if pending or closing else 0.5)
+                if len(pending) + len(closing) >= 256:
+                    conn.close()
+                else:
+                    conn.setblocking(False)
+                    pending[conn] = time.monotonic() + 1.0
+                    sel.register(conn, selectors.EVENT_READ)
             except queue.Empty:
-                continue
-            with contextlib.suppress(OSError):
-                conn.settimeout(0.2)
-                with contextlib.suppress(TimeoutError):
-                    conn.recv(65536)
-                conn.sendall(BUSY_RESPONSE)
-                conn.shutdown(socket.SHUT_WR)
-                with contextlib.suppress(TimeoutError):
-                    conn.recv(65536)
-            conn.close()
+                pass
+            except OSError:
+                conn.close()
+            for key, _ in sel.select(timeout=0) if pending or closing else []:
+                conn = cast(socket.socket, key.fileobj)
+                try:
+                    data = conn.recv(65536)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                if conn in pending and data:
+                    del pending[conn]
+                    try:
+                        conn.sendall(BUSY_RESPONSE)
+                        conn.shutdown(socket.SHUT_WR)
+                        closing[conn] = time.monotonic() + 0.5
+                    except OSError:
+                        drop(conn)
+                elif not data:
+                    drop(conn)
+            now = time.monotonic()
+            for conn in [c for c, t in (*pending.items(), *closing.items()) if t < now]:
+                drop(conn)
+        for conn in [*pending, *closing]:
+            drop(conn)
+        sel.close()
 
     # the deadline for a request to arrive
 
