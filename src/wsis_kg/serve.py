@@ -605,8 +605,8 @@ QUERY_FORM_PAGE = """<!DOCTYPE html>
 <link rel="stylesheet" href="/page/style.css"></head><body>
 <header><nav><a href="/page/index.html">WSIS knowledge graph</a></nav></header>
 <main><h1>SPARQL endpoint</h1>
-<p>Read-only SPARQL 1.1 Query; the default graph is the union of the named graphs; the project's prefixes
-(wsis:, al:, sdg:, ...) are predeclared.</p>
+<p>Read-only SPARQL 1.1 Query; the default graph is the union of the named graphs unless the query names
+its dataset (FROM, FROM NAMED); the project's prefixes (wsis:, al:, sdg:, ...) are predeclared.</p>
 <form method="post" action="/sparql"><textarea name="query" rows="12" cols="90">SELECT ?claim ?label WHERE {
   ?claim a wsis:Recommendation ; rdfs:label ?label .
 } LIMIT 20</textarea><br><button type="submit">Run</button></form></main></body></html>
