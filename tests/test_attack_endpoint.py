@@ -358,7 +358,9 @@ def nested(depth: int, opener: str = "(", closer: str = ")") -> str:
     nested(60),
     nested(2_000),  # was answered 200 through the IRI trick
     nested(20_000),  # crashed a worker
-    "SELECT * WHERE { FILTER(1<2) FILTER(" + "(" * 2_000 + "1" + ")" * 2_000 + ") } #>",
+    # the IRI trick: from `<2)` to `#>` a lexer saw one IRI, the engine saw 2,000 and 20,000 levels
+    "SELECT * WHERE { FILTER(1<2)FILTER(" + "(" * 2_000 + "1" + ")" * 2_000 + ")#>\n}",
+    "SELECT * WHERE { FILTER(1<2)FILTER(" + "(" * 20_000 + "1" + ")" * 20_000 + ")#>\n}",
     "SELECT * WHERE { ?s ?p <x:" + "(" * 2_000 + "> }",  # inside an IRI: counted all the same
     'SELECT * WHERE { FILTER("' + ")" * 100 + '" != "x") FILTER(' + "(" * 40 + "1" + ")" * 40 + ") }",
     "SELECT * WHERE { " + "{ " * 60 + "?s ?p ?o" + " }" * 60 + " }",
