@@ -19,6 +19,7 @@ import sys
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from .errors import WsisKgError
@@ -192,7 +193,18 @@ def _iri(term: Any, prefixes: Mapping[str, str], what: str) -> str:
 def analyse(text: str, prefixes: Mapping[str, str] | None = None) -> Analysis:
     """Parse a query and report its form, BASE, dataset clauses and SERVICE targets (prefixed names
     expanded with the query's PREFIX declarations over `prefixes`). Raises QueryRefused for updates
-    (403) and text the grammar does not accept (400)."""
+    (403) and text the grammar does not accept (400). Remembers the last few hundred answers: a parse
+    costs tens of milliseconds, and pages and clients send the same queries again and again."""
+    return _remembered(text, tuple(sorted((prefixes or {}).items())))
+
+
+@lru_cache(maxsize=256)
+def _remembered(text: str, prefixes: tuple[tuple[str, str], ...]) -> Analysis:
+    return analyse_uncached(text, dict(prefixes))
+
+
+def analyse_uncached(text: str, prefixes: Mapping[str, str] | None = None) -> Analysis:
+    """`analyse` without the memory (for measuring the parse)."""
     tree = _parse(text)
     prologue, query = tree[0], tree[1]
     known = dict(prefixes or {})
@@ -253,5 +265,5 @@ def check_graph_names(param: str, iris: Collection[str], graphs: Collection[str]
                                     "(they are listed at /sparql)")
 
 
-__all__ = ["Analysis", "QueryRefused", "analyse", "bracket_counts", "check", "check_graph_names",
+__all__ = ["Analysis", "QueryRefused", "analyse", "analyse_uncached", "bracket_counts", "check", "check_graph_names",
            "on_deep_stack", "prescan"]
