@@ -148,8 +148,11 @@ def test_every_query_worker_runs_under_the_network_filter(release: Path) -> None
     try:
         assert len(pool.all) == 2
         for worker in pool.all:
-            status = Path(f"/proc/{worker.process.pid}/status").read_text()
-            assert "\nSeccomp:\t2\n" in status and "\nNoNewPrivs:\t1\n" in status
+            tasks = list(Path(f"/proc/{worker.process.pid}/task").iterdir())
+            assert tasks
+            for task in tasks:  # every thread of the worker
+                status = (task / "status").read_text()
+                assert "\nSeccomp:\t2\n" in status and "\nNoNewPrivs:\t1\n" in status
     finally:
         pool.close()
 
@@ -181,6 +184,19 @@ def test_the_sandbox_blocks_internet_sockets_but_not_unix_ones() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert out.stdout.split("\n")[:4] == ["False", "None", "True", "b'x'"], out.stdout + out.stderr
     assert not network_blocked()  # only the process that asked is sealed
+
+
+def test_the_sandbox_covers_threads_started_before_it() -> None:
+    import subprocess
+    import sys
+
+    code = ("import threading; from wsis_kg.sandbox import forbid_network, network_blocked\n"
+            "go, done, seen = threading.Event(), threading.Event(), []\n"
+            "def early():\n go.wait(); seen.append(network_blocked()); done.set()\n"
+            "threading.Thread(target=early).start()\n"
+            "print(forbid_network()); go.set(); done.wait(10); print(seen)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert out.stdout.split("\n")[:2] == ["None", "[True]"], out.stdout + out.stderr
 
 
 def test_canary_would_see_an_unsealed_engine(canary: Canary) -> None:

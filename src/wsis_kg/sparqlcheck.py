@@ -28,7 +28,7 @@ QUERY_FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "Describe
                "AskQuery": "ASK"}
 OPENERS = frozenset("{([")
 CLOSERS = frozenset("})]")
-_PARSE_STACK = 512 * 1024 * 1024  # virtual; only the pages a deep parse touches are used
+_PARSE_STACK = 64 * 1024 * 1024  # four times what the worst query within the limits was measured to need
 _PARSE_RECURSION = 200_000
 
 T = TypeVar("T")
