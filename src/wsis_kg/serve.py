@@ -280,6 +280,7 @@ def worker_main(nquads: str, limits_json: str) -> None:
     store = ox.Store()
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
     graphs = frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    evaluate(store, {"query": "ASK {}"}, limits, graphs)  # build the parser now, not on the first query
     out = sys.stdout.buffer
     out.write(json.dumps({"ready": True, "network": why_open}).encode() + b"\n")
     out.flush()
