@@ -461,7 +461,7 @@ def test_the_pool_recovers_when_the_release_comes_back(release: Path, tmp_path: 
 
 
 def test_one_clients_slow_queries_do_not_delay_another_clients_query(release: Path) -> None:
-    srv, thread = running(release, Limits(workers=2, timeout=3.0))
+    srv, thread = running(release, Limits(workers=2, timeout=2.0))
     try:
         statuses: list[int] = []
         hogs = [threading.Thread(target=lambda: statuses.append(get_query(srv, SLOW, source="127.0.0.2")[0]))
@@ -497,8 +497,16 @@ def test_a_query_waits_only_briefly_for_a_free_worker(release: Path) -> None:
 
 # ---------------------------------------------------------------- 7. connections
 
-def test_half_open_connections_cannot_pile_up_threads(release: Path) -> None:
+@pytest.fixture(scope="module")
+def tight(release: Path) -> Iterator[WsisServer]:
+    """A server with a one-second request deadline and room for 16 connections."""
     srv, thread = running(release, Limits(workers=1, request_timeout=1.0, max_connections=16))
+    yield srv
+    stop(srv, thread)
+
+
+def test_half_open_connections_cannot_pile_up_threads(tight: WsisServer) -> None:
+    srv = tight
     host, port = srv.server_address[:2]
     socks: list[socket.socket] = []
     try:
@@ -526,34 +534,30 @@ def test_half_open_connections_cannot_pile_up_threads(release: Path) -> None:
     finally:
         for s in socks:
             s.close()
-        stop(srv, thread)
 
 
-def test_a_request_trickled_in_misses_its_deadline(release: Path) -> None:
-    srv, thread = running(release, Limits(workers=1, request_timeout=1.0))
+def test_a_request_trickled_in_misses_its_deadline(tight: WsisServer) -> None:
+    srv = tight
     host, port = srv.server_address[:2]
-    try:
-        with socket.create_connection((str(host), int(port))) as s:
-            s.sendall(b"GET /sparql HTTP/1.1\r\nHost: x\r\n")
-            t0 = time.monotonic()
-            closed = False
-            while time.monotonic() - t0 < 4:
-                try:
-                    s.sendall(b"X")  # a byte every 0.3 s: each read is quick, the request never ends
-                except OSError:
+    with socket.create_connection((str(host), int(port))) as s:
+        s.sendall(b"GET /sparql HTTP/1.1\r\nHost: x\r\n")
+        t0 = time.monotonic()
+        closed = False
+        while time.monotonic() - t0 < 4:
+            try:
+                s.sendall(b"X")  # a byte every 0.3 s: each read is quick, the request never ends
+            except OSError:
+                closed = True
+                break
+            s.settimeout(0.3)
+            try:
+                if s.recv(4096) == b"":
                     closed = True
                     break
-                s.settimeout(0.3)
-                try:
-                    if s.recv(4096) == b"":
-                        closed = True
-                        break
-                except TimeoutError:
-                    pass
-            assert closed and time.monotonic() - t0 < 2.5
-        assert get_query(srv, FAST)[0] == 200
-    finally:
-        stop(srv, thread)
+            except TimeoutError:
+                pass
+        assert closed and time.monotonic() - t0 < 2.5
+    assert get_query(srv, FAST)[0] == 200
 
 
 def test_accepted_sockets_send_without_delay(server: WsisServer) -> None:
