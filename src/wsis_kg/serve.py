@@ -11,8 +11,10 @@ What it guards against, and how (SECURITY.md lists each promise with the tests t
   never a truncated 200;
 - a dead worker is replaced with back-off; while none is ready a query gets 503 with Retry-After; a query
   waits only briefly for a free worker, and one client may hold only a few queries at a time;
-- a request must arrive within a few seconds of the connection (or of the previous request), and
-  connections past a cap are answered 503 at once, so idle sockets cannot pile up threads;
+- a connection gets a thread only once its request begins, and is closed if none arrives within a few
+  seconds; a request must then arrive whole within a few seconds however slowly it trickles in;
+  connections and threads are both capped, the excess answered 503 at once, so idle or slow sockets
+  cannot pile up threads;
 - it binds to 127.0.0.1 unless told otherwise and sends `Access-Control-Allow-Origin: *` without ever
   allowing credentials.
 
@@ -96,7 +98,8 @@ class Limits:
     queue_wait: float = 2.0  # seconds a query waits for a free worker before a 503
     per_client: int = 0  # queries one client address may have running at once; 0: workers - 1 (at least 1)
     request_timeout: float = 5.0  # seconds for a request (line, headers, body) to arrive
-    max_connections: int = 64  # open connections; more are answered 503 at once
+    max_connections: int = 256  # open connections, waiting or served; more are answered 503 at once
+    max_threads: int = 32  # connections served at once (a thread each); a request past that gets 503
     respawn_backoff: tuple[float, float] = (0.5, 30.0)  # first and longest wait between worker restarts
     sealed_workers: bool = True  # refuse to serve if workers cannot be cut off from the network
 
@@ -875,9 +878,11 @@ BUSY_RESPONSE = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain;
 
 
 class WsisServer(ThreadingHTTPServer):
-    """One thread per connection, with the number of connections capped (the rest get a 503 from a single
-    helper thread) and a deadline for each request to arrive (a watchdog closes a connection that misses
-    it), so that idle or trickling sockets cannot pile up threads."""
+    """A new connection waits in a lobby (one selector, one thread) until its first bytes arrive, and only
+    then gets a thread of its own; one that sends nothing within the request timeout is closed there. The
+    connections and the threads are both capped (the rest get a 503 from a single helper thread), and a
+    request that trickles in misses its deadline (a watchdog closes it), so that idle or slow sockets
+    cannot pile up threads."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -886,8 +891,15 @@ class WsisServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], app_factory: Callable[[str], App], quiet: bool,
                  limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
-        self.connections = 0
+        self.connections = 0  # accepted and not yet closed: in the lobby or served
+        self.threads = 0  # served
         self.count_lock = threading.Lock()
+        self.lobby = selectors.DefaultSelector()
+        self.lobby_lock = threading.Lock()
+        self.wake_r, self.wake_w = socket.socketpair()
+        for end in (self.wake_r, self.wake_w):
+            end.setblocking(False)
+        self.lobby.register(self.wake_r, selectors.EVENT_READ, None)
         self.deadlines: dict[socket.socket, float] = {}
         self.deadline_lock = threading.Lock()
         self.stopping = threading.Event()
@@ -903,38 +915,99 @@ class WsisServer(ThreadingHTTPServer):
         except BaseException:
             self.server_close()
             raise
-        for target, name in ((self._watch_deadlines, "request-deadlines"), (self._turn_away, "turn-away")):
+        for target, name in ((self._watch_deadlines, "request-deadlines"), (self._turn_away, "turn-away"),
+                             (self._run_lobby, "lobby")):
             threading.Thread(target=target, name=name, daemon=True).start()
 
     # connections past the cap
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        """Called on accept: into the lobby, or a 503 when the server holds too many connections."""
         with self.count_lock:
             full = self.connections >= self.limits.max_connections
             if not full:
                 self.connections += 1
         if full:
-            try:
-                self.turned_away.put_nowait(request)
-            except queue.Full:
-                self.shutdown_request(request)
+            self._refuse(request)
             return
         try:
-            super().process_request(request, client_address)
-        except BaseException:  # no thread could be started for it
+            with self.lobby_lock:
+                self.lobby.register(request, selectors.EVENT_READ,
+                                    (client_address, time.monotonic() + self.limits.request_timeout))
+            with contextlib.suppress(BlockingIOError):
+                self.wake_w.send(b"!")
+        except (OSError, ValueError):
             self._release()
             self.shutdown_request(request)
-            raise
+
+    def _run_lobby(self) -> None:
+        """Hand each connection whose request has begun to a thread; close those that stay silent."""
+        while not self.stopping.is_set():
+            events = self.lobby.select(timeout=0.25)
+            ready: list[tuple[socket.socket, Any]] = []
+            with self.lobby_lock:
+                for key, _ in events:
+                    conn = cast(socket.socket, key.fileobj)
+                    if conn is self.wake_r:
+                        with contextlib.suppress(BlockingIOError, OSError):
+                            conn.recv(4096)
+                        continue
+                    self.lobby.unregister(conn)
+                    ready.append((conn, key.data[0]))
+                now = time.monotonic()
+                late = [cast(socket.socket, k.fileobj) for k in list(self.lobby.get_map().values())
+                        if k.data is not None and k.data[1] < now]
+                for conn in late:
+                    self.lobby.unregister(conn)
+            for conn in late:
+                self._release()
+                self.shutdown_request(conn)
+            for conn, address in ready:
+                self._dispatch(conn, address)
+        with self.lobby_lock:
+            left = [cast(socket.socket, k.fileobj) for k in list(self.lobby.get_map().values()) if k.data]
+            self.lobby.close()
+        for conn in left:
+            self.shutdown_request(conn)
+        for end in (self.wake_r, self.wake_w):
+            end.close()
+
+    def _dispatch(self, conn: socket.socket, address: Any) -> None:
+        with self.count_lock:
+            busy = self.threads >= self.limits.max_threads
+            if busy:
+                self.connections -= 1
+            else:
+                self.threads += 1
+        if busy:
+            self._refuse(conn)
+            return
+        try:
+            super().process_request(conn, address)
+        except Exception:  # no thread could be started for it
+            self._finished()
+            self.shutdown_request(conn)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._release()
+            self._finished()
+
+    def _finished(self) -> None:
+        with self.count_lock:
+            self.threads -= 1
+            self.connections -= 1
 
     def _release(self) -> None:
         with self.count_lock:
             self.connections -= 1
+
+    def _refuse(self, conn: socket.socket) -> None:
+        try:
+            self.turned_away.put_nowait(conn)
+        except queue.Full:
+            self.shutdown_request(conn)
 
     def _turn_away(self) -> None:
         """Answer 503 to each connection over the cap, all from this one thread: wait (briefly) for what
@@ -1011,6 +1084,8 @@ class WsisServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         self.stopping.set()
+        with contextlib.suppress(OSError):
+            self.wake_w.send(b"!")
         super().server_close()
         app = getattr(self, "app", None)
         if app is not None:
