@@ -98,7 +98,7 @@ class Limits:
     queue_wait: float = 2.0  # seconds a query waits for a free worker before a 503
     per_client: int = 0  # queries one client address may have running at once; 0: workers - 1 (at least 1)
     request_timeout: float = 5.0  # seconds for a request (line, headers, body) to arrive
-    max_connections: int = 256  # open connections, waiting or served; more are answered 503 at once
+    max_connections: int = 512  # open connections, waiting or served (a file descriptor each); more get 503
     max_threads: int = 32  # connections served at once (a thread each); a request past that gets 503
     respawn_backoff: tuple[float, float] = (0.5, 30.0)  # first and longest wait between worker restarts
     sealed_workers: bool = True  # refuse to serve if workers cannot be cut off from the network
@@ -1002,6 +1002,13 @@ class WsisServer(ThreadingHTTPServer):
     def _release(self) -> None:
         with self.count_lock:
             self.connections -= 1
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that resets or drops its connection is not the server's error; anything else is logged
+        with its traceback, for whoever runs the server."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        log.error("error while answering %s", client_address[0] if client_address else "?", exc_info=True)
 
     def _refuse(self, conn: socket.socket) -> None:
         try:
