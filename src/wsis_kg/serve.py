@@ -421,21 +421,21 @@ class WorkerPool:
     def run(self, job: Job, timeout: float, wait: float) -> Answer:
         """Evaluate a job on an idle worker, waiting at most `wait` seconds for one; the answer is complete,
         or an error status."""
-        with self.cond:
-            none_ready = self.busy == 0 and self.idle.empty()
-        if none_ready:
+        deadline = time.monotonic() + wait
+        while True:
             try:
-                worker = self.idle.get(timeout=min(wait, 0.2))
-            except queue.Empty as exc:
-                after = self._retry_after()
-                raise Refused(503, f"no query worker is ready (the release is being loaded); try again in {after} s",
-                              {"Retry-After": after}) from exc
-        else:
-            try:
-                worker = self.idle.get(timeout=wait)
-            except queue.Empty as exc:
-                raise Refused(503, "every query worker is busy; try again in a few seconds",
-                              {"Retry-After": "2"}) from exc
+                worker = self.idle.get(timeout=max(0.0, min(0.2, deadline - time.monotonic())))
+                break
+            except queue.Empty:
+                with self.cond:
+                    none_ready = self.busy == 0 and self.idle.empty()
+                if none_ready:  # none busy either: every worker is being started again
+                    after = self._retry_after()
+                    raise Refused(503, f"no query worker is ready (they are being started again); try again in "
+                                       f"{after} s", {"Retry-After": after}) from None
+                if time.monotonic() >= deadline:
+                    raise Refused(503, "every query worker is busy; try again in a few seconds",
+                                  {"Retry-After": "2"}) from None
         with self.cond:
             self.busy += 1
         try:
