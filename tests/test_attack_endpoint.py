@@ -460,39 +460,53 @@ def test_the_pool_recovers_when_the_release_comes_back(release: Path, tmp_path: 
         stop(srv, thread)
 
 
-def test_one_clients_slow_queries_do_not_delay_another_clients_query(release: Path) -> None:
-    srv, thread = running(release, Limits(workers=2, timeout=2.0))
-    try:
-        statuses: list[int] = []
-        hogs = [threading.Thread(target=lambda: statuses.append(get_query(srv, SLOW, source="127.0.0.2")[0]))
-                for _ in range(3)]
-        for h in hogs:
-            h.start()
-        time.sleep(0.5)
-        t0 = time.perf_counter()
-        status, _, body = get_query(srv, FAST, source="127.0.0.3")
-        assert status == 200, body
-        assert time.perf_counter() - t0 < 1.0
-        for h in hogs:
-            h.join(10)
-        assert sorted(statuses) == [429, 429, 503]  # one ran (and timed out); the others were turned back
-    finally:
-        stop(srv, thread)
+@pytest.fixture(scope="module")
+def pooled(release: Path) -> Iterator[WsisServer]:
+    """Two workers, a two-second query timeout, half a second of waiting for a worker."""
+    srv, thread = running(release, Limits(workers=2, timeout=2.0, queue_wait=0.5))
+    yield srv
+    stop(srv, thread)
 
 
-def test_a_query_waits_only_briefly_for_a_free_worker(release: Path) -> None:
-    srv, thread = running(release, Limits(workers=1, per_client=2, timeout=2.5, queue_wait=0.5))
-    try:
-        hog = threading.Thread(target=lambda: get_query(srv, SLOW, source="127.0.0.2"))
-        hog.start()
-        time.sleep(0.5)
-        t0 = time.perf_counter()
-        status, headers, body = get_query(srv, FAST, source="127.0.0.3")
-        assert status == 503 and b"busy" in body and "retry-after" in headers
-        assert time.perf_counter() - t0 < 1.5  # not the slow query's 2.5 s
-        hog.join(10)
-    finally:
-        stop(srv, thread)
+def full_pool(srv: WsisServer) -> None:
+    """Wait until every worker is idle (one killed by an earlier timeout may still be starting)."""
+    deadline = time.monotonic() + 30
+    while srv.app.pool.idle.qsize() < srv.app.pool.size and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def hog(srv: WsisServer, client: str, statuses: list[int]) -> threading.Thread:
+    thread = threading.Thread(target=lambda: statuses.append(get_query(srv, SLOW, source=client)[0]))
+    thread.start()
+    return thread
+
+
+def test_one_clients_slow_queries_do_not_delay_another_clients_query(pooled: WsisServer) -> None:
+    full_pool(pooled)
+    statuses: list[int] = []
+    hogs = [hog(pooled, "127.0.0.2", statuses) for _ in range(3)]
+    time.sleep(0.5)
+    t0 = time.perf_counter()
+    status, _, body = get_query(pooled, FAST, source="127.0.0.3")
+    assert status == 200, body
+    assert time.perf_counter() - t0 < 1.0
+    for h in hogs:
+        h.join(10)
+    assert sorted(statuses) == [429, 429, 503]  # one ran (and timed out); the others were turned back
+
+
+def test_a_query_waits_only_briefly_for_a_free_worker(pooled: WsisServer) -> None:
+    full_pool(pooled)
+    statuses: list[int] = []
+    hogs = [hog(pooled, client, statuses) for client in ("127.0.0.2", "127.0.0.4")]  # every worker taken
+    time.sleep(0.5)
+    t0 = time.perf_counter()
+    status, headers, body = get_query(pooled, FAST, source="127.0.0.3")
+    assert status == 503 and b"busy" in body and "retry-after" in headers
+    assert time.perf_counter() - t0 < 1.5  # half a second of waiting, not the slow queries' two
+    for h in hogs:
+        h.join(10)
+    assert statuses == [503, 503]
 
 
 # ---------------------------------------------------------------- 7. connections
