@@ -880,7 +880,7 @@ BUSY_RESPONSE = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain;
 class WsisServer(ThreadingHTTPServer):
     """A new connection waits in a lobby (one selector, one thread) until its first bytes arrive, and only
     then gets a thread of its own; one that sends nothing within the request timeout is closed there. The
-    connections and the threads are both capped (the rest get a 503 from a single helper thread), and a
+    connections and the threads are both capped (the rest get a 503 from a single turn-away thread), and a
     request that trickles in misses its deadline (a watchdog closes it), so that idle or slow sockets
     cannot pile up threads."""
 
