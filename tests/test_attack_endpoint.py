@@ -284,6 +284,24 @@ def test_malformed_and_smuggled_text_is_400(server: WsisServer, query: str) -> N
     assert status == 400 and b"malformed" in body, body
 
 
+@pytest.mark.parametrize("template,params", [
+    ("SELECT * FROM <{url}> WHERE { ?s ?p ?o }", {}),
+    ("SELECT * FROM NAMED <{url}> WHERE { GRAPH ?g { ?s ?p ?o } }", {}),
+    ("SELECT * FROM <http\\u003A//127.0.0.1:{port}/sparql> WHERE { ?s ?p ?o }", {}),
+    ("LOAD <{url}>", {}),
+    ("SELECT * WHERE { ?s ?p ?o }", {"default-graph-uri": "{url}"}),
+    ("SELECT * WHERE { ?s ?p ?o }", {"named-graph-uri": "{url}"}),
+])
+def test_dataset_and_load_spellings_never_reach_the_canary(server: WsisServer, canary: Canary, template: str,
+                                                          params: dict[str, str]) -> None:
+    before = len(canary.hits)
+    status, _, body = get_query(server, spelled(template, canary),
+                                **{k: spelled(v, canary) for k, v in params.items()})
+    assert status == 403, body
+    time.sleep(0.05)
+    assert len(canary.hits) == before
+
+
 def test_words_in_strings_iris_and_comments_are_not_refused(server: WsisServer) -> None:
     for query in [
         'SELECT ?s WHERE { ?s rdfs:label ?l FILTER(?l != "SERVICE LOAD INSERT FROM <file:///x>") } LIMIT 1',
@@ -610,16 +628,22 @@ def test_a_request_trickled_in_misses_its_deadline(tight: WsisServer) -> None:
 
 def test_accepted_sockets_send_without_delay(server: WsisServer) -> None:
     """TCP_NODELAY on every accepted socket: a response is not held back waiting for a delayed ACK."""
-    from wsis_kg.serve import Handler
-
-    assert Handler.disable_nagle_algorithm is True
     host, port = server.server_address[:2]
     conn = http.client.HTTPConnection(str(host), int(port), timeout=10)
     try:
-        for _ in range(5):  # keep-alive: one connection, several requests, each whole
+        for _ in range(3):  # keep-alive: one connection, several requests, each whole
             conn.request("GET", "/sparql?" + urlencode({"query": FAST}),
                          headers={"Accept": "application/sparql-results+json"})
             resp = conn.getresponse()
             assert resp.status == 200 and json.loads(resp.read())["boolean"] is True
+        # the server's end of it now waits for the next request, under its deadline: look at its options
+        local = conn.sock.getsockname()
+        deadline = time.monotonic() + 5
+        served: list[socket.socket] = []
+        while not served and time.monotonic() < deadline:
+            with server.deadline_lock:
+                served = [c for c in server.deadlines if c.getpeername() == local]
+            time.sleep(0.02)
+        assert served and served[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
     finally:
         conn.close()
