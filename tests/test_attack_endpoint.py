@@ -458,7 +458,8 @@ def poll(srv: WsisServer, want: int, seconds: float) -> tuple[int, dict[str, str
 
 
 def test_the_pool_recovers_when_the_release_comes_back(release: Path, tmp_path: Path,
-                                                        caplog: pytest.LogCaptureFixture) -> None:
+                                                        caplog: pytest.LogCaptureFixture,
+                                                        capfd: pytest.CaptureFixture[str]) -> None:
     import shutil
 
     dist = tmp_path / "dist"
@@ -477,11 +478,13 @@ def test_the_pool_recovers_when_the_release_comes_back(release: Path, tmp_path: 
         deadline = time.monotonic() + 5
         while "could not start" not in caplog.text and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert "could not start" in caplog.text  # logged, with the next attempt
+        assert "could not start" in caplog.text and "trying again in" in caplog.text  # logged, with why
+        assert "wsis-kg.nq" in caplog.text and "No such file" in caplog.text
         away.rename(nq)  # the release is back
         status, _, body = poll(srv, 200, 10)
         assert status == 200, body
         assert "started again" in caplog.text
+        assert "Traceback" not in capfd.readouterr().err  # a missing release is a message, not a crash
     finally:
         stop(srv, thread)
 

@@ -280,11 +280,16 @@ def worker_main(nquads: str, limits_json: str) -> None:
 
     why_open = forbid_network()  # first, before anything starts a thread
     limits = _limits_from_json(limits_json)
+    out = sys.stdout.buffer
     store = ox.Store()
-    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    try:
+        store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    except (OSError, SyntaxError, ValueError) as exc:  # the release is missing or being replaced
+        out.write(json.dumps({"ready": False, "error": str(exc)}).encode() + b"\n")
+        out.flush()
+        return
     graphs = frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     evaluate(store, {"query": "ASK {}"}, limits, graphs)  # build the parser now, not on the first query
-    out = sys.stdout.buffer
     out.write(json.dumps({"ready": True, "network": why_open}).encode() + b"\n")
     out.flush()
     for line in sys.stdin.buffer:
@@ -371,7 +376,8 @@ class WorkerPool:
             pass
         if not hello.get("ready"):
             self._kill(worker)
-            raise EnvironmentProblem(f"a query worker could not load {self.nquads}")
+            why = f": {hello['error']}" if hello.get("error") else ""
+            raise EnvironmentProblem(f"a query worker could not load {self.nquads}{why}")
         if hello.get("network") and self.limits.sealed_workers:
             self._kill(worker)
             raise EnvironmentProblem(f"a query worker could not be cut off from the network ({hello['network']}); "
