@@ -41,9 +41,12 @@ Response = tuple[int, dict[str, str], bytes]
 
 
 def fetch(server: WsisServer, method: str, path: str, body: bytes | None = None,
-          headers: dict[str, str] | None = None, timeout: float = 30) -> Response:
+          headers: dict[str, str] | None = None, timeout: float = 30, source: str | None = None) -> Response:
+    """One request on a new connection; `source` is the client's loopback address (127.0.0.2 and so on
+    stand for other clients)."""
     host, port = server.server_address[:2]
-    conn = http.client.HTTPConnection(str(host), int(port), timeout=timeout)
+    conn = http.client.HTTPConnection(str(host), int(port), timeout=timeout,
+                                      source_address=(source, 0) if source else None)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         resp = conn.getresponse()
@@ -53,8 +56,9 @@ def fetch(server: WsisServer, method: str, path: str, body: bytes | None = None,
 
 
 def get_query(server: WsisServer, query: str, accept: str = "application/sparql-results+json",
-              **params: str) -> Response:
-    return fetch(server, "GET", "/sparql?" + urlencode({"query": query, **params}), headers={"Accept": accept})
+              source: str | None = None, **params: str) -> Response:
+    return fetch(server, "GET", "/sparql?" + urlencode({"query": query, **params}), headers={"Accept": accept},
+                 source=source)
 
 
 COUNT_RECS = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a wsis:Recommendation }"
@@ -203,13 +207,22 @@ def test_timeout_answers_503_and_never_a_partial_200(server: WsisServer) -> None
 
 
 def test_a_slow_query_does_not_block_other_requests(server: WsisServer) -> None:
+    assert fetch(server, "GET", "/page/index.html")[0] == 200  # rendered once, then kept
+    deadline = time.monotonic() + 30
+    while server.app.pool.idle.qsize() < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)  # a worker killed by an earlier timeout may still be starting again
     slow: list[int] = []
-    thread = threading.Thread(target=lambda: slow.append(get_query(server, SLOW)[0]))
+    thread = threading.Thread(target=lambda: slow.append(get_query(server, SLOW, source="127.0.0.2")[0]))
     thread.start()
     time.sleep(0.3)
+    for request in (lambda: get_query(server, COUNT_RECS), lambda: fetch(server, "GET", "/page/index.html")):
+        t0 = time.perf_counter()
+        assert request()[0] == 200
+        assert time.perf_counter() - t0 < 1.0  # well inside the slow query's TIMEOUT
+    # the same client may not take the last worker: told at once, with a time to come back
     t0 = time.perf_counter()
-    assert get_query(server, COUNT_RECS)[0] == 200
-    assert fetch(server, "GET", "/page/index.html")[0] == 200
+    status, headers, _ = get_query(server, COUNT_RECS, source="127.0.0.2")
+    assert status == 429 and int(headers["retry-after"]) > 0
     assert time.perf_counter() - t0 < 1.0
     assert not slow  # the slow one is still running
     thread.join(TIMEOUT + 5)

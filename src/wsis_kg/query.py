@@ -133,14 +133,28 @@ def check_bindings(query: str, bindings: dict[str, str]) -> None:
         )
 
 
+def union_default(query: str) -> bool:
+    """Whether the default graph is the union of the named graphs: yes unless the query names its own
+    dataset (FROM, FROM NAMED), which the engine then reads as written. Found by parsing; a text the
+    parser refuses gets the union, and the engine reports what is wrong with it."""
+    from .sparqlcheck import QueryRefused, analyse
+
+    try:
+        found = analyse(query, PREFIXES)
+    except QueryRefused:
+        return True
+    return not found.has_dataset
+
+
 def run_local(store: ox.Store, query: str, bindings: dict[str, str] | None = None) -> tuple[list[str], list[Row]]:
-    """Run a SELECT or ASK over the union of the named graphs; bindings are substituted as RDF terms,
-    never pasted into the query text."""
+    """Run a SELECT or ASK over the release: the default graph is the union of the named graphs unless
+    the query names a dataset. Bindings are substituted as RDF terms, never pasted into the query text."""
     subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(k.lstrip("?$")): to_term(v) for k, v in (bindings or {}).items()
     }
     try:
-        result = store.query(query, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
+        result = store.query(query, prefixes=PREFIXES, substitutions=subs,
+                             use_default_graph_as_union=union_default(query))
     except SyntaxError as exc:
         raise InputError(f"SPARQL syntax error: {exc}") from exc
     except RuntimeError as exc:  # pyoxigraph: a substituted variable the query does not project

@@ -1,14 +1,26 @@
 """`wsis-kg serve`: a read-only SPARQL 1.1 Protocol endpoint and linked-data server over a release.
 
-What it guards against, and how:
-- updates, SERVICE, LOAD and `FROM <file:...>` are refused from the query text before any parser sees
-  it, and so are queries that are too long or nested too deep (a parser's stack is finite);
-- every query runs in a worker process holding its own copy of the store and is serialised there into a
-  buffer; the answer is sent only when complete, and a query that outlives its timeout has its process
-  killed and gets a 503, never a truncated 200;
-- requests are served by threads, so a slow query does not hold up pages, data or other queries;
+What it guards against, and how (SECURITY.md lists each promise with the tests that hold it):
+- a query is read by a real SPARQL parser (`sparqlcheck`) before it runs: updates, SERVICE anywhere, a
+  BASE that is not http(s), a dataset clause naming anything but this store's graphs, and text the
+  grammar refuses are answered 403 or 400; a linear pre-scan bounds length, nesting and brackets first,
+  so that no parser's stack is ever the limit;
+- every query is parsed and evaluated in a worker process that cannot open a network connection (a
+  seccomp filter, `sandbox`), holds its own copy of the store and serialises into a buffer; the answer is
+  sent only when complete, and a query that outlives its timeout has its process killed and gets a 503,
+  never a truncated 200;
+- a dead worker is replaced with back-off; while none is ready a query gets 503 with Retry-After; a query
+  waits only briefly for a free worker, and one client may hold only a few queries at a time;
+- a connection gets a thread only once its request begins, and is closed if none arrives within a few
+  seconds; a request must then arrive whole within a few seconds however slowly it trickles in;
+  connections and threads are both capped, the excess answered 503 at once, so idle or slow sockets
+  cannot pile up threads;
 - it binds to 127.0.0.1 unless told otherwise and sends `Access-Control-Allow-Origin: *` without ever
   allowing credentials.
+
+The default graph is the union of the named graphs unless the query (FROM, FROM NAMED) or the protocol
+(default-graph-uri, named-graph-uri) names a dataset; then it is exactly the dataset named, the
+protocol's winning over the query's.
 
 IRIs are dereferenceable as in the W3C "Best Practice Recipes for Publishing RDF Vocabularies": a GET
 on a thing (/id/action-line/C5, /ontology) answers 303 See Other to its HTML page (/page/...) or its
@@ -19,16 +31,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import math
 import os
 import queue
 import select
+import selectors
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,7 +55,9 @@ import pyoxigraph as ox
 
 from .errors import EnvironmentProblem, InputError, WsisKgError
 from .namespaces import BASE, G_ONTOLOGY, ONTOLOGY_IRI, PREFIXES
-from .sparqlscan import QUERY_FORMS, UPDATE_FORMS, dataset_iris, max_depth, prologue, tokens
+from .sparqlcheck import Analysis, QueryRefused, check, check_graph_names, on_deep_stack, prescan
+
+log = logging.getLogger("wsis_kg.serve")
 
 RESULT_TYPES = {
     "application/sparql-results+json": "JSON",
@@ -50,12 +68,15 @@ RESULT_TYPES = {
     "text/csv": "CSV",
     "text/tab-separated-values": "TSV",
 }
+RESULT_OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                 "text/tab-separated-values", "application/json", "application/xml", "text/xml"]
 GRAPH_TYPES = {
     "text/turtle": "TURTLE",
     "application/x-turtle": "TURTLE",
     "application/n-triples": "N_TRIPLES",
     "text/plain": "N_TRIPLES",
 }
+GRAPH_OFFERS = ["text/turtle", "application/n-triples", "application/x-turtle", "text/plain"]
 DATA_EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json"}
 FILE_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "application/n-quads",
               ".trig": "application/trig", ".jsonld": "application/ld+json", ".owl": "application/rdf+xml",
@@ -68,11 +89,23 @@ UTF8 = "; charset=utf-8"
 class Limits:
     """What one request may cost. The defaults suit a laptop and the competency queries."""
 
-    timeout: float = 10.0  # seconds of evaluation, and of waiting for a free worker
+    timeout: float = 10.0  # seconds of parsing and evaluation
     max_query_chars: int = 100_000
-    max_depth: int = 32  # nesting of { ( [
+    max_depth: int = 32  # nesting of { ( [, counted on every character
+    max_brackets: int = 2_000  # { ( [ in all: bounds the depth any parser can reach
     max_result_bytes: int = 64 * 1024 * 1024
     workers: int = 2
+    queue_wait: float = 2.0  # seconds a query waits for a free worker before a 503
+    per_client: int = 0  # queries one client address may have running at once; 0: workers - 1 (at least 1)
+    request_timeout: float = 5.0  # seconds for a request (line, headers, body) to arrive
+    max_connections: int = 512  # open connections, waiting or served (a file descriptor each); more get 503
+    max_threads: int = 32  # connections served at once (a thread each); a request past that gets 503
+    respawn_backoff: tuple[float, float] = (0.5, 30.0)  # first and longest wait between worker restarts
+    sealed_workers: bool = True  # refuse to serve if workers cannot be cut off from the network
+
+    @property
+    def client_queries(self) -> int:
+        return self.per_client if self.per_client > 0 else max(1, self.workers - 1)
 
 
 class Refused(Exception):
@@ -88,34 +121,14 @@ class Refused(Exception):
 # ---------------------------------------------------------------- checking a query before evaluation
 
 
-def _allowed_iri(iri: str) -> bool:
-    return iri.lower().startswith(("http://", "https://", "urn:"))
-
-
-def check_query(text: str, limits: Limits) -> str:
-    """Return the query form (SELECT, ASK, CONSTRUCT, DESCRIBE) or raise Refused, without parsing."""
-    if len(text) > limits.max_query_chars:
-        raise Refused(413, f"query of {len(text)} characters; this endpoint accepts at most {limits.max_query_chars}")
-    toks = list(tokens(text))
-    depth = max_depth(toks)
-    if depth > limits.max_depth:
-        raise Refused(400, f"query nested {depth} levels deep; this endpoint accepts at most {limits.max_depth}")
-    pro = prologue(toks)
-    if pro.form in UPDATE_FORMS:
-        raise Refused(403, f"{pro.form}: this endpoint is read-only; SPARQL Update is not accepted")
-    if pro.base is not None and not _allowed_iri(pro.base):
-        raise Refused(403, f"BASE <{pro.base}> refused: only http(s) and urn IRIs are accepted")
-    for t in toks:
-        if t.keyword == "SERVICE":
-            raise Refused(403, "SERVICE refused: this endpoint does not run federated queries")
-        if t.keyword == "LOAD":
-            raise Refused(403, "LOAD refused: this endpoint is read-only")
-    for iri in dataset_iris(toks, pro):
-        if not _allowed_iri(iri):
-            raise Refused(403, f"FROM <{iri}> refused: a dataset clause may only name graphs of this store")
-    if pro.form not in QUERY_FORMS:
-        raise Refused(400, "malformed query: expected SELECT, CONSTRUCT, DESCRIBE or ASK after the prologue")
-    return pro.form
+def check_query(text: str, limits: Limits, graphs: Collection[str] = ()) -> str:
+    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE), or Refused: the whole check a worker makes
+    before evaluating (see sparqlcheck.check)."""
+    try:
+        return check(text, graphs, max_chars=limits.max_query_chars, max_depth=limits.max_depth,
+                     max_brackets=limits.max_brackets, prefixes=PREFIXES).form
+    except QueryRefused as exc:
+        raise Refused(exc.status, exc.message) from exc
 
 
 # ---------------------------------------------------------------- content negotiation
@@ -196,27 +209,49 @@ Job = dict[str, Any]
 Answer = tuple[int, str, bytes]  # status, content type, body
 
 
-def evaluate(store: ox.Store, job: Job, max_result_bytes: int) -> Answer:
-    """Evaluate one query completely into a buffer; the result is either whole or an error."""
-    kwargs: dict[str, Any] = {"prefixes": PREFIXES}
-    if job.get("default_graph"):
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graph"]]
+def dataset_options(found: Analysis, protocol_default: list[str] | None, protocol_named: list[str] | None
+                    ) -> dict[str, Any]:
+    """The engine's dataset: the protocol's if it names one, else the query's, else the union of the named
+    graphs. Given explicitly, so that the engine runs on exactly the dataset the check accepted."""
+    if protocol_default is not None or protocol_named is not None:
+        default, named = protocol_default or [], protocol_named or []
+    elif found.has_dataset:
+        default, named = list(found.default_graphs or ()), list(found.named_graphs or ())
     else:
-        kwargs["use_default_graph_as_union"] = True
-    if job.get("named_graphs"):
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": [ox.NamedNode(g) for g in default], "named_graphs": [ox.NamedNode(g) for g in named]}
+
+
+def evaluate(store: ox.Store, job: Job, limits: Limits, graphs: Collection[str]) -> Answer:
+    """Check one query against the parse and evaluate it completely into a buffer; the result is either
+    whole or an error."""
+    text = "text/plain" + UTF8
     try:
-        result = store.query(job["query"], **kwargs)
+        found = check(job["query"], graphs, max_chars=limits.max_query_chars, max_depth=limits.max_depth,
+                      max_brackets=limits.max_brackets, prefixes=PREFIXES)
+        for param, key in (("default-graph-uri", "default_graph"), ("named-graph-uri", "named_graphs")):
+            check_graph_names(param, job.get(key) or [], graphs)
+    except QueryRefused as exc:
+        return exc.status, text, (exc.message + "\n").encode()
+    graph_form = found.form in ("CONSTRUCT", "DESCRIBE")
+    media = negotiate(job.get("accept"), GRAPH_OFFERS if graph_form else RESULT_OFFERS)
+    if media is None:
+        return 406, text, f"none of the accepted types ({job.get('accept')}) can carry the result of a " \
+                          f"{found.form} query\n".encode()
+    kwargs = dataset_options(found, job.get("default_graph"), job.get("named_graphs"))
+    try:
+        result = store.query(job["query"], prefixes=PREFIXES, **kwargs)
     except SyntaxError as exc:
-        return 400, "text/plain" + UTF8, f"malformed query: {exc}".encode()
+        return 400, text, f"malformed query: {exc}\n".encode()
+    except OSError as exc:
+        return 500, text, f"query evaluation failed: {exc}\n".encode()
+    max_result_bytes = limits.max_result_bytes
     buf = _Buffer(max_result_bytes)
     try:
         out = cast(IO[bytes], buf)
         if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
-            media = job["results_type"]
             result.serialize(out, format=getattr(ox.QueryResultsFormat, RESULT_TYPES[media]))
         else:
-            media = job["graph_type"]
             fmt = getattr(ox.RdfFormat, GRAPH_TYPES[media])
             triples = []
             for t in result:  # bounded before serialising: a triple takes at least ~16 bytes written
@@ -225,41 +260,59 @@ def evaluate(store: ox.Store, job: Job, max_result_bytes: int) -> Answer:
                     raise _TooLarge()
             ox.serialize(triples, out, format=fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TURTLE else None)
     except _TooLarge:
-        return 500, "text/plain" + UTF8, f"result larger than {max_result_bytes} bytes; add a LIMIT".encode()
+        return 500, text, f"result larger than {max_result_bytes} bytes; add a LIMIT\n".encode()
     except Exception as exc:
-        return 500, "text/plain" + UTF8, f"query evaluation failed: {exc}".encode()
+        return 500, text, f"query evaluation failed: {exc}\n".encode()
     charset = UTF8 if media.startswith("text/") or "json" in media or "xml" in media else ""
     return 200, media + charset, buf.getvalue()
 
 
-def worker_main(nquads: str, max_result_bytes: int) -> None:
-    """A worker process: load the release once, then answer jobs (one JSON line each on stdin) with a
-    JSON header line and the body on stdout, until stdin closes."""
-    store = ox.Store()
-    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+def _limits_from_json(text: str) -> Limits:
+    raw = json.loads(text)
+    raw["respawn_backoff"] = tuple(raw["respawn_backoff"])
+    return Limits(**raw)
+
+
+def worker_main(nquads: str, limits_json: str) -> None:
+    """A worker process: cut itself off from the network, load the release once, then answer jobs (one
+    JSON line each on stdin) with a JSON header line and the body on stdout, until stdin closes."""
+    from .sandbox import forbid_network
+
+    why_open = forbid_network()  # first, before anything starts a thread
+    limits = _limits_from_json(limits_json)
     out = sys.stdout.buffer
-    out.write(b"ready\n")
+    store = ox.Store()
+    try:
+        store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    except (OSError, SyntaxError, ValueError) as exc:  # the release is missing or being replaced
+        out.write(json.dumps({"ready": False, "error": str(exc)}).encode() + b"\n")
+        out.flush()
+        return
+    graphs = frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    evaluate(store, {"query": "ASK {}"}, limits, graphs)  # build the parser now, not on the first query
+    out.write(json.dumps({"ready": True, "network": why_open}).encode() + b"\n")
     out.flush()
     for line in sys.stdin.buffer:
-        status, media, body = evaluate(store, json.loads(line), max_result_bytes)
+        job = json.loads(line)
+        status, media, body = on_deep_stack(lambda job=job: evaluate(store, job, limits, graphs))  # type: ignore[misc]
         out.write(json.dumps({"status": status, "type": media, "length": len(body)}).encode() + b"\n")
         out.write(body)
         out.flush()
 
 
-_WORKER_CODE = "import sys; from wsis_kg.serve import worker_main; worker_main(sys.argv[1], int(sys.argv[2]))"
+_WORKER_CODE = "import sys; from wsis_kg.serve import worker_main; worker_main(sys.argv[1], sys.argv[2])"
 
 
 class _Worker:
     """One query process and its pipes. A subprocess rather than multiprocessing, so that starting one
     never re-imports the caller's main module and killing one is plain."""
 
-    def __init__(self, nquads: str, max_result_bytes: int) -> None:
+    def __init__(self, nquads: str, limits: Limits) -> None:
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER_CODE, nquads, str(max_result_bytes)],
+            [sys.executable, "-c", _WORKER_CODE, nquads, json.dumps(asdict(limits))],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -273,90 +326,160 @@ class _Worker:
     def kill(self) -> None:
         with contextlib.suppress(OSError):
             self.process.kill()
-        self.process.wait(5)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
         for pipe in (self.stdin, self.stdout):
             with contextlib.suppress(OSError):
                 pipe.close()
 
 
 class WorkerPool:
-    """Processes that evaluate queries; one that overruns its time is killed and replaced."""
+    """Processes that parse, check and evaluate queries. One that overruns its time or dies is killed and
+    replaced by a supervisor that retries with growing back-off (and logs it) until the release loads
+    again; while no worker is ready, queries are answered 503 with Retry-After."""
 
-    def __init__(self, nquads: Path, size: int, max_result_bytes: int) -> None:
+    def __init__(self, nquads: Path, limits: Limits) -> None:
         self.nquads = str(nquads)
-        self.max_result_bytes = max_result_bytes
+        self.limits = limits
+        self.size = max(1, limits.workers)
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self.all: set[_Worker] = set()
-        self.lock = threading.Lock()
+        self.busy = 0
+        self.cond = threading.Condition()
         self.closed = False
-        starting = [self._spawn() for _ in range(max(1, size))]
-        for w in starting:
-            self._await_ready(w)
+        self.retry_at = 0.0  # monotonic time of the next restart attempt while workers are missing
+        starting = [self._spawn() for _ in range(self.size)]
+        try:
+            for w in starting:
+                self._await_ready(w)
+        except BaseException:
+            self.close()
+            raise
+        self.supervisor = threading.Thread(target=self._supervise, name="query-worker-supervisor", daemon=True)
+        self.supervisor.start()
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.nquads, self.max_result_bytes)
-        with self.lock:
+        try:
+            worker = _Worker(self.nquads, self.limits)
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot start a query worker: {exc}") from exc
+        with self.cond:
             self.all.add(worker)
         return worker
 
     def _await_ready(self, worker: _Worker) -> None:
+        hello: dict[str, Any] = {}
         try:
-            if worker.wait_readable(60) and worker.stdout.readline() == b"ready\n":
-                self.idle.put(worker)
-                return
+            if worker.wait_readable(60):
+                hello = json.loads(worker.stdout.readline() or b"{}")
         except (OSError, ValueError):
             pass
-        self._kill(worker)
-        raise EnvironmentProblem(f"a query worker could not load {self.nquads}")
+        if not hello.get("ready"):
+            self._kill(worker)
+            why = f": {hello['error']}" if hello.get("error") else ""
+            raise EnvironmentProblem(f"a query worker could not load {self.nquads}{why}")
+        if hello.get("network") and self.limits.sealed_workers:
+            self._kill(worker)
+            raise EnvironmentProblem(f"a query worker could not be cut off from the network ({hello['network']}); "
+                                     "the endpoint does not run queries in a process that could reach it")
+        with self.cond:
+            if self.closed:
+                closed = True
+            else:
+                closed = False
+                self.idle.put(worker)
+        if closed:
+            self._kill(worker)
 
     def _kill(self, worker: _Worker) -> None:
-        with self.lock:
+        with self.cond:
             self.all.discard(worker)
+            self.cond.notify_all()
         worker.kill()
 
-    def _replace(self, worker: _Worker) -> None:
-        self._kill(worker)
-        if self.closed:
-            return
-
-        def start() -> None:
-            with contextlib.suppress(WsisKgError):
-                worker = self._spawn()
-                if self.closed:  # closed while this one was starting
-                    self._kill(worker)
+    def _supervise(self) -> None:
+        first, longest = self.limits.respawn_backoff
+        delay = first
+        failures = 0
+        while True:
+            with self.cond:
+                while not self.closed and len(self.all) >= self.size:
+                    self.cond.wait()
+                if self.closed:
                     return
-                self._await_ready(worker)
+            try:
+                self._await_ready(self._spawn())
+            except WsisKgError as exc:
+                failures += 1
+                self.retry_at = time.monotonic() + delay
+                log.warning("query worker could not start (%s); trying again in %.1f s", exc, delay)
+                with self.cond:
+                    self.cond.wait(delay)
+                delay = min(delay * 2, longest)
+                continue
+            if failures:
+                log.warning("query worker started again after %d failed attempt(s)", failures)
+            failures, delay, self.retry_at = 0, first, 0.0
 
-        threading.Thread(target=start, daemon=True).start()
+    def _retry_after(self) -> str:
+        return str(max(1, math.ceil(self.retry_at - time.monotonic())))
 
-    def run(self, job: Job, timeout: float) -> Answer:
-        """Evaluate a job on an idle worker; the answer is complete, or an error status."""
+    def run(self, job: Job, timeout: float, wait: float) -> Answer:
+        """Evaluate a job on an idle worker, waiting at most `wait` seconds for one; the answer is complete,
+        or an error status."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                worker = self.idle.get(timeout=max(0.0, min(0.2, deadline - time.monotonic())))
+                break
+            except queue.Empty:
+                with self.cond:
+                    none_ready = self.busy == 0 and self.idle.empty()
+                if none_ready:  # none busy either: every worker is being started again
+                    after = self._retry_after()
+                    raise Refused(503, f"no query worker is ready (they are being started again); try again in "
+                                       f"{after} s", {"Retry-After": after}) from None
+                if time.monotonic() >= deadline:
+                    raise Refused(503, "every query worker is busy; try again in a few seconds",
+                                  {"Retry-After": "2"}) from None
+        with self.cond:
+            self.busy += 1
         try:
-            worker = self.idle.get(timeout=timeout)
-        except queue.Empty as exc:
-            raise Refused(503, f"every query worker is busy; try again in {timeout:.0f} s",
-                          {"Retry-After": str(max(1, int(timeout)))}) from exc
+            return self._ask(worker, job, timeout)
+        finally:
+            with self.cond:
+                self.busy -= 1
+
+    def _ask(self, worker: _Worker, job: Job, timeout: float) -> Answer:
         try:
             worker.stdin.write(json.dumps(job).encode() + b"\n")
             worker.stdin.flush()
             if not worker.wait_readable(timeout):
-                self._replace(worker)
+                self._kill(worker)
                 raise Refused(503, f"query timed out after {timeout:g} s and was cancelled; no partial result "
                                    "is sent (narrow the query or add a LIMIT)")
             header = json.loads(worker.stdout.readline())
             body = worker.stdout.read(int(header["length"]))
             if len(body) != int(header["length"]):
                 raise OSError("short read")
-        except (OSError, ValueError, KeyError) as exc:
-            self._replace(worker)
-            raise Refused(500, "the query worker died while evaluating the query") from exc
-        self.idle.put(worker)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self._kill(worker)
+            raise Refused(500, "the query worker died while evaluating the query; try again") from exc
+        with self.cond:
+            if self.closed:
+                closed = True
+            else:
+                closed = False
+                self.idle.put(worker)
+        if closed:
+            self._kill(worker)
         return int(header["status"]), str(header["type"]), body
 
     def close(self) -> None:
-        self.closed = True
-        with self.lock:
+        with self.cond:
+            self.closed = True
             workers = list(self.all)
+            self.cond.notify_all()
         for w in workers:
             self._kill(w)
 
@@ -386,11 +509,34 @@ class App:
             onto.parse(onto_ttl, format="turtle")
         self.context = jsonld_context(onto)
         self.graph_names = sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
-        self.pool = WorkerPool(release / "wsis-kg.nq", limits.workers, limits.max_result_bytes)
+        self.pool = WorkerPool(release / "wsis-kg.nq", limits)
         self.page = lru_cache(maxsize=512)(self.site.render)
+        self.clients: dict[str, int] = {}
+        self.clients_lock = threading.Lock()
 
     def close(self) -> None:
         self.pool.close()
+
+    @contextlib.contextmanager
+    def client_slot(self, client: str) -> Iterator[None]:
+        """Hold one of the few query slots a client address has, or answer 429: one client's slow queries
+        must leave workers for everybody else."""
+        allowed = self.limits.client_queries
+        with self.clients_lock:
+            held = self.clients.get(client, 0)
+            if held >= allowed:
+                raise Refused(429, f"{held} of your queries are still running; this endpoint runs at most {allowed} "
+                                   "per client at once", {"Retry-After": "2"})
+            self.clients[client] = held + 1
+        try:
+            yield
+        finally:
+            with self.clients_lock:
+                left = self.clients[client] - 1
+                if left:
+                    self.clients[client] = left
+                else:
+                    del self.clients[client]
 
     # data about a thing
 
@@ -469,8 +615,8 @@ QUERY_FORM_PAGE = """<!DOCTYPE html>
 <link rel="stylesheet" href="/page/style.css"></head><body>
 <header><nav><a href="/page/index.html">WSIS knowledge graph</a></nav></header>
 <main><h1>SPARQL endpoint</h1>
-<p>Read-only SPARQL 1.1 Query; the default graph is the union of the named graphs; the project's prefixes
-(wsis:, al:, sdg:, ...) are predeclared.</p>
+<p>Read-only SPARQL 1.1 Query; the default graph is the union of the named graphs unless the query names
+its dataset (FROM, FROM NAMED); the project's prefixes (wsis:, al:, sdg:, ...) are predeclared.</p>
 <form method="post" action="/sparql"><textarea name="query" rows="12" cols="90">SELECT ?claim ?label WHERE {
   ?claim a wsis:Recommendation ; rdfs:label ?label .
 } LIMIT 20</textarea><br><button type="submit">Run</button></form></main></body></html>
@@ -481,8 +627,28 @@ class Handler(BaseHTTPRequestHandler):
     server: WsisServer
     protocol_version = "HTTP/1.1"
     server_version = "wsis-kg"
+    disable_nagle_algorithm = True  # TCP_NODELAY: a small response is not held back for a delayed ACK
 
     # -------------------------------------------------------- plumbing
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.limits.request_timeout)  # no single read or write waits longer
+
+    def handle_one_request(self) -> None:
+        """The request (line, headers and, for a POST, its body) must arrive before a deadline, however
+        slowly it trickles in; the answer is not limited by it."""
+        self.server.arm_deadline(self.connection)
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.disarm_deadline(self.connection)
+
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        if ok and self.command != "POST":
+            self.server.disarm_deadline(self.connection)
+        return ok
 
     @property
     def app(self) -> App:
@@ -517,6 +683,8 @@ class Handler(BaseHTTPRequestHandler):
             handler()
         except Refused as exc:
             self.error(exc.status, exc.message, exc.headers)
+        except QueryRefused as exc:
+            self.error(exc.status, exc.message)
         except WsisKgError as exc:
             self.error(500, str(exc))
 
@@ -596,6 +764,10 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return self.error(413, f"request body of {size} bytes is too large")
         body = self.rfile.read(size)
+        if len(body) != size:
+            self.close_connection = True
+            return self.error(400, f"request body ended after {len(body)} of {size} bytes")
+        self.server.disarm_deadline(self.connection)
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         params = self.params(urlsplit(self.path).query)
         if ctype == "application/sparql-update":
@@ -626,6 +798,7 @@ class Handler(BaseHTTPRequestHandler):
     # -------------------------------------------------------- SPARQL protocol
 
     def sparql(self, params: dict[str, list[str]]) -> None:
+        """Bound the query cheaply here; parse, check and evaluate it in a worker (a parse can be slow)."""
         if "update" in params:
             raise Refused(403, "this endpoint is read-only; SPARQL Update is not accepted")
         queries = params.get("query", [])
@@ -633,26 +806,14 @@ class Handler(BaseHTTPRequestHandler):
             raise Refused(400, f"expected exactly one query, got {len(queries)}")
         query = queries[0]
         limits = self.app.limits
-        form = check_query(query, limits)
-        graphs = {}
+        prescan(query, limits.max_query_chars, limits.max_depth, limits.max_brackets)
+        job: Job = {"query": query, "accept": self.headers.get("Accept")}
         for name, key in (("default-graph-uri", "default_graph"), ("named-graph-uri", "named_graphs")):
-            iris = params.get(name, [])
-            bad = [i for i in iris if not _allowed_iri(i)]
-            if bad:
-                raise Refused(403, f"{name} <{bad[0]}> refused: only graphs of this store can be named")
-            graphs[key] = iris
-        accept = self.headers.get("Accept")
-        if form in ("SELECT", "ASK"):
-            offers = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                      "text/tab-separated-values", "application/json", "application/xml", "text/xml"]
-            media = negotiate(accept, offers)
-            job: Job = {"query": query, "results_type": media, **graphs}
-        else:
-            media = negotiate(accept, ["text/turtle", "application/n-triples", "application/x-turtle", "text/plain"])
-            job = {"query": query, "graph_type": media, **graphs}
-        if media is None:
-            raise Refused(406, f"none of the accepted types ({accept}) can carry the result of a {form} query")
-        status, ctype, body = self.app.pool.run(job, limits.timeout)
+            if name in params:
+                check_graph_names(name, params[name], self.app.graph_names)
+                job[key] = params[name]
+        with self.app.client_slot(str(self.client_address[0])):
+            status, ctype, body = self.app.pool.run(job, limits.timeout, limits.queue_wait)
         self.send(status, body, ctype)
 
     # -------------------------------------------------------- linked data
@@ -716,11 +877,39 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, target.read_bytes(), media + charset)
 
 
+_BUSY_BODY = b"too many open connections to this server; try again soon\n"
+BUSY_RESPONSE = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: 2\r\n"
+                 b"Access-Control-Allow-Origin: *\r\nConnection: close\r\n"
+                 b"Content-Length: " + str(len(_BUSY_BODY)).encode() + b"\r\n\r\n" + _BUSY_BODY)
+
+
 class WsisServer(ThreadingHTTPServer):
+    """A new connection waits in a lobby (one selector, one thread) until its first bytes arrive, and only
+    then gets a thread of its own; one that sends nothing within the request timeout is closed there. The
+    connections and the threads are both capped (the rest get a 503 from a single turn-away thread), and a
+    request that trickles in misses its deadline (a watchdog closes it), so that idle or slow sockets
+    cannot pile up threads."""
+
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app_factory: Callable[[str], App], quiet: bool) -> None:
+    def __init__(self, address: tuple[str, int], app_factory: Callable[[str], App], quiet: bool,
+                 limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self.connections = 0  # accepted and not yet closed: in the lobby or served
+        self.threads = 0  # served
+        self.count_lock = threading.Lock()
+        self.lobby = selectors.DefaultSelector()
+        self.lobby_lock = threading.Lock()
+        self.wake_r, self.wake_w = socket.socketpair()
+        for end in (self.wake_r, self.wake_w):
+            end.setblocking(False)
+        self.lobby.register(self.wake_r, selectors.EVENT_READ, None)
+        self.deadlines: dict[socket.socket, float] = {}
+        self.deadline_lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.turned_away: queue.Queue[socket.socket] = queue.Queue(maxsize=256)
         super().__init__(address, Handler)
         raw_host, port = self.server_address[:2]
         host = raw_host.decode() if isinstance(raw_host, bytes) else str(raw_host)
@@ -732,8 +921,184 @@ class WsisServer(ThreadingHTTPServer):
         except BaseException:
             self.server_close()
             raise
+        for target, name in ((self._watch_deadlines, "request-deadlines"), (self._turn_away, "turn-away"),
+                             (self._run_lobby, "lobby")):
+            threading.Thread(target=target, name=name, daemon=True).start()
+
+    # connections past the cap
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Called on accept: into the lobby, or a 503 when the server holds too many connections."""
+        with self.count_lock:
+            full = self.connections >= self.limits.max_connections
+            if not full:
+                self.connections += 1
+        if full:
+            self._refuse(request)
+            return
+        try:
+            with self.lobby_lock:
+                self.lobby.register(request, selectors.EVENT_READ,
+                                    (client_address, time.monotonic() + self.limits.request_timeout))
+            with contextlib.suppress(BlockingIOError):
+                self.wake_w.send(b"!")
+        except (OSError, ValueError):
+            self._release()
+            self.shutdown_request(request)
+
+    def _run_lobby(self) -> None:
+        """Hand each connection whose request has begun to a thread; close those that stay silent."""
+        while not self.stopping.is_set():
+            events = self.lobby.select(timeout=0.25)
+            ready: list[tuple[socket.socket, Any]] = []
+            with self.lobby_lock:
+                for key, _ in events:
+                    conn = cast(socket.socket, key.fileobj)
+                    if conn is self.wake_r:
+                        with contextlib.suppress(BlockingIOError, OSError):
+                            conn.recv(4096)
+                        continue
+                    self.lobby.unregister(conn)
+                    ready.append((conn, key.data[0]))
+                now = time.monotonic()
+                late = [cast(socket.socket, k.fileobj) for k in list(self.lobby.get_map().values())
+                        if k.data is not None and k.data[1] < now]
+                for conn in late:
+                    self.lobby.unregister(conn)
+            for conn in late:
+                self._release()
+                self.shutdown_request(conn)
+            for conn, address in ready:
+                self._dispatch(conn, address)
+        with self.lobby_lock:
+            left = [cast(socket.socket, k.fileobj) for k in list(self.lobby.get_map().values()) if k.data]
+            self.lobby.close()
+        for conn in left:
+            self.shutdown_request(conn)
+        for end in (self.wake_r, self.wake_w):
+            end.close()
+
+    def _dispatch(self, conn: socket.socket, address: Any) -> None:
+        with self.count_lock:
+            busy = self.threads >= self.limits.max_threads
+            if busy:
+                self.connections -= 1
+            else:
+                self.threads += 1
+        if busy:
+            self._refuse(conn)
+            return
+        try:
+            super().process_request(conn, address)
+        except Exception:  # no thread could be started for it
+            self._finished()
+            self.shutdown_request(conn)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._finished()
+
+    def _finished(self) -> None:
+        with self.count_lock:
+            self.threads -= 1
+            self.connections -= 1
+
+    def _release(self) -> None:
+        with self.count_lock:
+            self.connections -= 1
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that resets or drops its connection is not the server's error; anything else is logged
+        with its traceback, for whoever runs the server."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        log.error("error while answering %s", client_address[0] if client_address else "?", exc_info=True)
+
+    def _refuse(self, conn: socket.socket) -> None:
+        try:
+            self.turned_away.put_nowait(conn)
+        except queue.Full:
+            self.shutdown_request(conn)
+
+    def _turn_away(self) -> None:
+        """Answer 503 to each connection over the cap, all from this one thread: wait (briefly) for what
+        its client sends, reply, and close after a short linger, so that the reply is not lost to a reset."""
+        sel = selectors.DefaultSelector()
+        pending: dict[socket.socket, float] = {}  # waiting for the request, until the time given
+        closing: dict[socket.socket, float] = {}  # answered, closed at the time given
+
+        def drop(conn: socket.socket) -> None:
+            pending.pop(conn, None)
+            closing.pop(conn, None)
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                sel.unregister(conn)
+            conn.close()
+
+        while not self.stopping.is_set():
+            try:
+                conn = self.turned_away.get(timeout=0.02 if pending or closing else 0.5)
+                if len(pending) + len(closing) >= 256:
+                    conn.close()
+                else:
+                    conn.setblocking(False)
+                    pending[conn] = time.monotonic() + 1.0
+                    sel.register(conn, selectors.EVENT_READ)
+            except queue.Empty:
+                pass
+            except OSError:
+                conn.close()
+            for key, _ in sel.select(timeout=0) if pending or closing else []:
+                conn = cast(socket.socket, key.fileobj)
+                try:
+                    data = conn.recv(65536)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    data = b""
+                if conn in pending and data:
+                    del pending[conn]
+                    try:
+                        conn.sendall(BUSY_RESPONSE)
+                        conn.shutdown(socket.SHUT_WR)
+                        closing[conn] = time.monotonic() + 0.5
+                    except OSError:
+                        drop(conn)
+                elif not data:
+                    drop(conn)
+            now = time.monotonic()
+            for conn in [c for c, t in (*pending.items(), *closing.items()) if t < now]:
+                drop(conn)
+        for conn in [*pending, *closing]:
+            drop(conn)
+        sel.close()
+
+    # the deadline for a request to arrive
+
+    def arm_deadline(self, conn: socket.socket) -> None:
+        with self.deadline_lock:
+            self.deadlines[conn] = time.monotonic() + self.limits.request_timeout
+
+    def disarm_deadline(self, conn: socket.socket) -> None:
+        with self.deadline_lock:
+            self.deadlines.pop(conn, None)
+
+    def _watch_deadlines(self) -> None:
+        while not self.stopping.wait(0.25):
+            now = time.monotonic()
+            with self.deadline_lock:
+                late = [c for c, t in self.deadlines.items() if t < now]
+                for c in late:
+                    del self.deadlines[c]
+            for c in late:  # wakes the handler's blocked read with end-of-file; it then closes
+                with contextlib.suppress(OSError):
+                    c.shutdown(socket.SHUT_RDWR)
 
     def server_close(self) -> None:
+        self.stopping.set()
+        with contextlib.suppress(OSError):
+            self.wake_w.send(b"!")
         super().server_close()
         app = getattr(self, "app", None)
         if app is not None:
@@ -749,7 +1114,7 @@ def make_server(release: Path, host: str = "127.0.0.1", port: int = 8000, limits
     if not nq.is_file():
         raise InputError(f"{nq} not found: run `wsis-kg build` first")
     try:
-        return WsisServer((host, port), lambda base: App(release, limits, base), quiet)
+        return WsisServer((host, port), lambda base: App(release, limits, base), quiet, limits)
     except OSError as exc:
         raise EnvironmentProblem(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 

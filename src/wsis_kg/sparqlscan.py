@@ -1,8 +1,9 @@
 """Read SPARQL text without parsing it: a small lexer that skips strings, IRIs and comments.
 
-The endpoint needs to refuse updates, SERVICE and `FROM <file:...>` and to bound nesting *before* any
-parser sees the text (a deeply nested query can exhaust a parser's stack), and the remote client needs
-to find the outer WHERE group to put a VALUES block in. Both only need tokens, not a syntax tree.
+The remote client needs the offset of the outer WHERE group, to put a VALUES block there, and the
+prefixes a query declares; a parse tree carries no offsets, so tokens are what it needs. A mis-read
+here can only spoil the user's own query. Deciding what a query may do is never left to this lexer:
+the endpoint parses (see sparqlcheck).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
-UPDATE_FORMS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 OPENERS = {"{": "}", "(": ")", "[": "]"}
 CLOSERS = frozenset(OPENERS.values())
 
@@ -90,18 +90,6 @@ def tokens(text: str) -> Iterator[Token]:
         i += 1
 
 
-def max_depth(toks: list[Token]) -> int:
-    """Deepest nesting of braces, parentheses and brackets."""
-    depth = deepest = 0
-    for t in toks:
-        if t.kind == "punct" and t.text in OPENERS:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif t.kind == "punct" and t.text in CLOSERS:
-            depth = max(0, depth - 1)
-    return deepest
-
-
 @dataclass(frozen=True)
 class Prologue:
     """What precedes the query form: BASE, PREFIX declarations, and the first keyword after them."""
@@ -127,26 +115,6 @@ def prologue(toks: list[Token]) -> Prologue:
         else:
             return Prologue(base, prefixes, kw, i)
     return Prologue(base, prefixes, "", len(toks))
-
-
-def dataset_iris(toks: list[Token], prologue_: Prologue) -> list[str]:
-    """The IRIs of FROM and FROM NAMED clauses, prefixed names expanded with the query's prefixes."""
-    out: list[str] = []
-    for i, t in enumerate(toks):
-        if t.keyword != "FROM":
-            continue
-        j = i + 1
-        if j < len(toks) and toks[j].keyword == "NAMED":
-            j += 1
-        if j >= len(toks):
-            continue
-        target = toks[j]
-        if target.kind == "iri":
-            out.append(target.text)
-        elif target.kind == "word" and ":" in target.text:
-            prefix, local = target.text.split(":", 1)
-            out.append(prologue_.prefixes.get(prefix, f"{prefix}:") + local)
-    return out
 
 
 def is_varname(name: str) -> bool:
