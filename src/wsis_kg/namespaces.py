@@ -61,6 +61,7 @@ PREFIXES: dict[str, str] = {
     "cmp": str(ID) + "comparator/",
     "unit": str(ID) + "unit/",
     "scheme": str(ID) + "scheme/",
+    "genre": str(ID) + "genre/",
     "shapes": BASE + "shapes#",
     "oa": str(OA),
     "org": str(ORG),
