@@ -166,6 +166,24 @@ def test_drafts_read_the_operative_verb(ingested: dict[str, tuple[Project, Layou
     assert len(drafts) == sum(1 for b in fixture.body if b.kind in ("op", "pre", "chapeau"))
 
 
+def test_mentions_are_proposed_across_the_page_break(ingested: dict[str, tuple[Project, Layout]]) -> None:
+    from wsis_kg.namespaces import OA
+
+    project, layout = ingested["pdf"]
+    g = Graph().parse(project.documents_dir / "draft-res" / "mentions.ttl")
+    text = (project.sources / "draft-res.txt").read_text(encoding="utf-8")
+    spans = {}
+    for ann in g.subjects(RDF.type, WSIS.EntityMention):
+        target = g.value(ann, OA.hasTarget)
+        pos = next(s for s in g.objects(target, OA.hasSelector) if g.value(s, OA.start) is not None)
+        spans.setdefault(g.value(ann, OA.hasBody), []).append((int(g.value(pos, OA.start)), int(g.value(pos, OA.end))))
+    assert ID["body/itu"] in spans
+    (start, end), *_ = spans[ID["body/unesco"]]
+    # the name runs over the page break: the furniture of page 3 lies inside the mention's span
+    assert any(start < f.start < end for f in layout.furniture)
+    assert text[start:end].startswith("United Nations Educational,") and text[start:end].endswith("Organization")
+
+
 def test_build_runs_right_after_ingest(ingested: dict[str, tuple[Project, Layout]]) -> None:
     from wsis_kg.build import run_build
 
@@ -243,5 +261,9 @@ def test_review_lists_what_waits(ingested: dict[str, tuple[Project, Layout]]) ->
     assert "Draft: paragraph 2 of A/80/L.99 (calls upon): kind wsis:Recommendation, modality modality:called-upon, " \
            "addressee group:member-states" in output
     assert "confirmed: 0 curated claim(s)" in output
+    mentions = Graph().parse(project.documents_dir / "draft-res" / "mentions.ttl")
+    proposed = len(set(mentions.subjects(RDF.type, WSIS.EntityMention)))
+    assert proposed and f"waiting for a curator: {proposed} proposed mention(s)" in output
+    assert "confirmed: 0 mention(s); rejected: 0" in output
     code, output = run(project, "review", "no-such-doc")
     assert code == 2 and "no document no-such-doc" in output

@@ -97,10 +97,11 @@ def validate_assembly(assembly: Assembly, shapes: Graph) -> ValidationReport:
     scopes: list[tuple[str, Graph, list[str | URIRef] | None]] = [("reference", assembly.reference, None)]
     for d in assembly.documents:
         data = Graph()
-        for part in (assembly.reference, d.structure_graph, d.claims_graph):
+        for part in (assembly.reference, d.structure_graph, d.claims_graph, d.mentions_graph):
             for t in part:
                 data.add(t)
-        own = {s for g in (d.structure_graph, d.claims_graph) for s in g.subjects() if isinstance(s, URIRef)}
+        own = {s for g in (d.structure_graph, d.claims_graph, d.mentions_graph) for s in g.subjects()
+               if isinstance(s, URIRef)}
         scopes.append((d.doc_id, data, list(sorted(own))))
     for scope, data, focus in scopes:
         conforms, results, violations = validate_graph(scope, data, shapes, assembly.ontology, focus)

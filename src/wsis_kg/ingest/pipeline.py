@@ -23,7 +23,7 @@ from ..assemble import load_reference
 from ..errors import InputError
 from ..namespaces import DCTERMS, RDF, RDFS, WSIS, XSD, document_iri
 from ..project import Project
-from ..rdfio import bind_prefixes, canonical_turtle
+from ..rdfio import bind_prefixes, canonical_turtle, parse_turtle
 from ..segment import DocumentStructure
 from ..sources import Source
 from .detect import Proposal, find_instrument, propose, publisher_from_reference
@@ -34,6 +34,8 @@ from .from_html import extract_html
 from .from_pdf import extract_pdf
 from .from_text import extract_text
 from .genres import GENRES, genre_iri, segment_as
+from .layout import Layout
+from .link import Linker, check_mentions, find_candidates, keep_reviewed, mentions_graph
 
 EXTRACTORS: dict[str, Callable[[Path, bytes], Extracted]] = {
     ".pdf": extract_pdf, ".docx": extract_docx, ".html": extract_html, ".htm": extract_html, ".txt": extract_text,
@@ -223,10 +225,26 @@ def ingest(project: Project, path: Path, doc_id: str, overrides: Overrides | Non
     return result
 
 
+def furniture_spans(structure: DocumentStructure) -> list[tuple[int, int]] | None:
+    """Page furniture the linker may skip inside a name; None lets it find furniture lines itself."""
+    return [(f.start, f.end) for f in structure.furniture] if isinstance(structure, Layout) else None
+
+
 def _mention_files(project: Project, doc_id: str, doc: URIRef, text: str, reference: Graph,
                    result: IngestResult) -> list[tuple[Path, bytes]]:
-    """Entity mentions proposed by the linker, where the project has one."""
-    return []
+    """Entity mentions proposed by the linker, merged with the decisions a curator already made in the
+    document's mentions file, and checked against the new text before anything is written."""
+    linker = Linker.from_graph(reference)
+    skip = furniture_spans(result.structure)
+    mentions = linker.link(text, skip=skip)
+    labels = {str(s): str(o) for s, o in reference.subject_objects(RDFS.label)}
+    path = project.mentions_file(doc_id)
+    previous = parse_turtle(path) if path.exists() else Graph()
+    merged = keep_reviewed(previous, mentions_graph(str(doc), doc_id, text, mentions, labels))
+    check_mentions(merged, doc, text, path)
+    result.mentions = len(mentions)
+    result.candidates = len(find_candidates(text, mentions, skip, linker.known_forms))
+    return [(path, canonical_turtle(bind_prefixes(merged)).encode("utf-8"))]
 
 
 def as_source(project: Project, doc_id: str, metadata: Graph, text: str) -> Source:

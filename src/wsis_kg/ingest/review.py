@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 
+from ..assemble import load_reference
 from ..errors import InputError
 from ..namespaces import PREFIXES, RDF, RDFS, WSIS
 from ..project import Project
 from ..rdfio import parse_turtle
 from ..sources import load_source
+from .genres import structure_of
+from .link import CONFIRMED, PROPOSED, REJECTED, Linker, find_candidates
+from .pipeline import furniture_spans
 
 if TYPE_CHECKING:
     from .pipeline import IngestResult
@@ -91,13 +96,32 @@ def review_document(project: Project, doc_id: str, limit: int | None = 20) -> st
             f"addressee {' and '.join(who)}" if who else "") if x)
         rows.append(f"  - {claims.value(d, RDFS.label)}: {detail}")
     out += cut(rows)
-    out += _mentions_review(project, doc_id, source.text, cut)
+    waiting, done = _mentions_review(project, doc_id, source.text, cut)
+    out += waiting
     out.append(f"confirmed: {len(confirmed)} curated claim(s)")
     kinds = Counter(_short(t) for c in confirmed for t in claims.objects(c, RDF.type))
     if kinds:
         out.append("  by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    out += done
     return "\n".join(out) + "\n"
 
 
-def _mentions_review(project: Project, doc_id: str, text: str, cut: object) -> list[str]:
-    return []
+def _mentions_review(project: Project, doc_id: str, text: str, cut: Callable[[list[str]], list[str]]
+                     ) -> tuple[list[str], list[str]]:
+    """Mentions by status (from the mentions file) and the names the reference data lacks (the linker run
+    again on the text, so the report follows the reference data as it grows)."""
+    path = project.mentions_file(doc_id)
+    g = parse_turtle(path) if path.exists() else Graph()
+    status = Counter(g.value(a, WSIS.mentionStatus) for a in g.subjects(RDF.type, WSIS.EntityMention))
+    waiting = [f"waiting for a curator: {status[PROPOSED]} proposed mention(s) in {path.name}"]
+    proposed = sorted((a for a in g.subjects(RDF.type, WSIS.EntityMention)
+                       if g.value(a, WSIS.mentionStatus) == PROPOSED), key=lambda a: _natural(str(a)))
+    waiting += cut([f"  - {g.value(a, RDFS.label)} (score {g.value(a, WSIS.score)})" for a in proposed])
+    reference = load_reference(project)
+    linker = Linker.from_graph(reference)
+    skip = furniture_spans(structure_of(load_source(project.sources / f"{doc_id}.ttl")))
+    candidates = find_candidates(text, linker.link(text, skip=skip), skip, linker.known_forms)
+    waiting.append(f"waiting for a curator: {len(candidates)} unknown name(s), candidates for the reference data")
+    waiting += cut([f"  - {c.name} ({c.kind}, {len(c.contexts)}x): {c.contexts[0]}" for c in candidates])
+    done = [f"confirmed: {status[CONFIRMED]} mention(s); rejected: {status[REJECTED]}"]
+    return waiting, done
