@@ -94,6 +94,20 @@ def test_the_four_formats_give_one_structure(ingested: dict[str, tuple[Project, 
         assert notes == {n: squash(f"{n} {t}") for n, t in fixture.notes.items()}, fmt
 
 
+def test_footnote_marks_are_found(ingested: dict[str, tuple[Project, Layout]], fixture: render.Fixture) -> None:
+    holders = {m: b for b in fixture.body for m in re.findall(r"\{(\d+)\}", b.text)}
+    for fmt in FORMATS:
+        project, layout = ingested[fmt]
+        src = load_source(project.sources / "draft-res.ttl")
+        g = layout.graph(str(src.iri), src.label, src.text)
+        for f in layout.footnotes:
+            assert src.text[f.mark] == f.number, (fmt, f.number)
+            holder = g.value(URIRef(f.iri), WSIS.noteTo)
+            block = holders[f.number]
+            expected = {"op": f"/paragraph/{block.number}", "pre": "/preamble/p"}[block.kind]
+            assert expected in str(holder), (fmt, f.number, holder)
+
+
 def test_furniture_stays_out_of_every_paragraph(ingested: dict[str, tuple[Project, Layout]]) -> None:
     for fmt in ("txt", "pdf"):
         project, layout = ingested[fmt]
@@ -108,6 +122,39 @@ def test_furniture_stays_out_of_every_paragraph(ingested: dict[str, tuple[Projec
         seven = next(p for p in layout.operative() if p.number == "7")
         assert seven.gaps and FURNITURE.search(text[seven.start:seven.end])
         assert "United Nations Educational,\nScientific and Cultural Organization" in seven.text(text)
+
+
+def test_no_text_is_dropped(ingested: dict[str, tuple[Project, Layout]], tmp_path: Path) -> None:
+    """Every printed character lands in a part, a footnote or the furniture."""
+    cases = [((project.sources / "draft-res.txt").read_text(encoding="utf-8"), layout)
+             for project, layout in ingested.values()]
+    report = (FIXTURES / "ingest" / "report.txt").read_text(encoding="utf-8")
+    from wsis_kg.ingest.report import segment_report
+
+    cases.append((report, segment_report(report)))
+    for text, layout in cases:
+        covered = bytearray(len(text))
+        for p in [*layout.footnotes, *layout.furniture]:
+            covered[p.start:p.end] = b"\x01" * (p.end - p.start)
+        for p in layout.all_parts():
+            covered[p.start:p.end] = b"\x01" * (p.end - p.start)
+            if p.number and p.kind in ("operative", "sub-paragraph", "paragraph"):
+                # the printed number or letter is data (wsis:paragraphNumber, wsis:marker), just before the span
+                label = f"{p.number}." if p.kind != "sub-paragraph" else f"({p.number})"
+                at = text.rfind(label, 0, p.start)
+                assert 0 <= p.start - at - len(label) <= 2, (label, text[at:p.start + 10])
+                covered[at:at + len(label)] = b"\x01" * len(label)
+        lost = [i for i, ch in enumerate(text) if not ch.isspace() and not covered[i]]
+        assert not lost, text[lost[0] - 20:lost[0] + 20]
+
+
+def test_segment_command_shows_a_resolution(ingested: dict[str, tuple[Project, Layout]]) -> None:
+    project, _ = ingested["pdf"]
+    code, output = run(project, "segment", "draft-res")
+    assert code == 0, output
+    assert "draft-res (resolution): 1 chapeau, 3 heading, 12 operative, 5 preambular, 3 sub-paragraph, " \
+           "1 title-block, 4 footnotes" in output
+    assert "heading" in output and "Internet governance and the follow-up to the Summit" in output
 
 
 def test_non_breaking_hyphens_are_kept(ingested: dict[str, tuple[Project, Layout]]) -> None:
@@ -267,3 +314,18 @@ def test_review_lists_what_waits(ingested: dict[str, tuple[Project, Layout]]) ->
     assert "confirmed: 0 mention(s); rejected: 0" in output
     code, output = run(project, "review", "no-such-doc")
     assert code == 2 and "no document no-such-doc" in output
+
+
+def test_an_instrument_is_found_by_symbol_or_by_title_and_year() -> None:
+    from wsis_kg.assemble import load_reference
+    from wsis_kg.ingest.detect import find_instrument
+
+    reference = load_reference(Project(ROOT))
+    title = ("Outcome document of the high-level meeting of the General Assembly on the overall review of the "
+             "implementation of the outcomes of the World Summit on the Information Society")
+    # the WSIS+10 and WSIS+20 outcomes carry the same title: the year tells them apart
+    assert find_instrument(reference, "A/80/L.41", title, "2025-12-16") == ID["instrument/wsis-20-outcome-document"]
+    assert find_instrument(reference, "", title, "2015-12-16") == ID["instrument/wsis-10-outcome-document"]
+    assert find_instrument(reference, "A/RES/70/125", "", "") == ID["instrument/wsis-10-outcome-document"]
+    assert find_instrument(reference, "", title, "2030-01-01") is None
+    assert find_instrument(reference, "A/80/L.99", "Something else", "2026-03-03") is None

@@ -40,6 +40,7 @@ class Part:
     iri: str = ""
     order: int = 0
     slug: str = ""  # headings: from their words, for readable IRIs
+    mark: int = -1  # footnotes: where their mark stands in the text, -1 if not found
 
     def text(self, source: str) -> str:
         """The part's text without the furniture and footnotes inside it."""
@@ -201,10 +202,16 @@ class Layout:
                           f"Sub-paragraph ({c.number}) of {lbl[0].lower()}{lbl[1:]}", n, c.text(source))
                 g.add((cn, WSIS.marker, Literal(c.number)))
                 on_page(cn, c.start)
+        passages = sorted(self.passages(), key=lambda p: p.start)
         for f in self.footnotes:
             n = node(f.iri, WSIS.Footnote, f.start, f.end, f.order, f"Footnote {f.number} of {label}", doc,
                      f.text(source))
             g.add((n, WSIS.marker, Literal(f.number)))
+            if f.mark >= 0:
+                g.add((n, WSIS.markOffset, Literal(f.mark, datatype=XSD.nonNegativeInteger)))
+                holder = [p for p in passages if p.start <= f.mark < p.end]
+                if holder:
+                    g.add((n, WSIS.noteTo, URIRef(holder[-1].iri)))
             on_page(n, f.start)
         for f in self.furniture:
             n = node(f.iri, WSIS.PageFurniture, f.start, f.end, f.order,
@@ -302,6 +309,30 @@ def terminated(text: str, allow_comma: bool = False) -> bool:
     """Ends a sentence or clause, perhaps followed by a footnote mark ("Rights. 2")."""
     t = text.rstrip()
     return bool(_TERMINAL.search(t)) or (allow_comma and t.endswith(","))
+
+
+def locate_marks(source: str, parts: list[Part], footnotes: list[Part], pages: list[Page]) -> None:
+    """Find each footnote's mark: its number glued to the word or punctuation before it ("2025,1"), or after a
+    space at a sentence's end ("Rights. 2"), in a passage of the same page, after the previous mark."""
+    passages = sorted((p for p in parts for p in (p, *p.children) if p.kind in PASSAGE_KINDS),
+                      key=lambda p: p.start)
+    firsts = [pg.start for pg in pages]
+    pos = 0
+    for f in footnotes:
+        page = pages[max(0, bisect.bisect_right(firsts, f.start) - 1)]
+        lo = max(pos, page.start)
+        glued = re.compile(rf"(?:(?<=[A-Za-z)”’\"',;:])|(?<=[A-Za-z]\.))({re.escape(f.number)})(?=[\s,.;:)]|$)")
+        spaced = re.compile(rf"(?<=[A-Za-z)”’\"',;:.])\s({re.escape(f.number)})(?=\s|$)")
+        for p in passages:
+            if p.end <= lo or p.start >= f.start:
+                continue
+            start = max(lo, p.start)
+            hits = [m.start(1) for rx in (glued, spaced) for m in rx.finditer(source, start, p.end)
+                    if not any(a <= m.start(1) < b for a, b in p.gaps)]
+            if hits:
+                f.mark = min(hits)
+                pos = f.mark + 1
+                break
 
 
 def finish(parts: list[Part], footnotes: list[Part], furniture: list[Part]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..segment import slugify
-from .layout import Layout, Line, Part, finish, read_lines, terminated
+from .layout import Layout, Line, Part, finish, locate_marks, read_lines, terminated
 
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+\S")
 _HEADING_MAX_CHARS = 120
@@ -62,4 +62,5 @@ def segment_report(source: str, page_starts: list[int] | None = None) -> Layout:
             current.end = line.end
         prev = line
     finish(parts, footnotes, furniture)
+    locate_marks(source, parts, footnotes, pages)
     return Layout("report", parts, footnotes, furniture, pages)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ..segment import slugify
-from .layout import Layout, Line, Part, finish, read_lines, terminated
+from .layout import Layout, Line, Part, finish, locate_marks, read_lines, terminated
 
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+\S")
 _LETTERED = re.compile(r"^\(([a-z]{1,2})\)\s+\S")
@@ -117,4 +117,5 @@ def segment_resolution(source: str, page_starts: list[int] | None = None) -> Lay
         prev_text = text
         i += 1
     finish(parts, footnotes, furniture)
+    locate_marks(source, parts, footnotes, pages)
     return Layout("resolution", parts, footnotes, furniture, pages)
