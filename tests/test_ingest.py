@@ -176,6 +176,8 @@ def test_metadata_is_proposed_from_the_document(ingested: dict[str, tuple[Projec
         assert str(g.value(doc, URIRef("http://purl.org/dc/terms/date"))) == "2026-03-03"
         assert str(g.value(doc, URIRef("http://purl.org/dc/terms/publisher"))) == "United Nations General Assembly"
         assert g.value(doc, WSIS.genre) == ID["genre/resolution"]
+        assert str(g.value(doc, URIRef("http://purl.org/dc/terms/title"))) == \
+            "Twenty years of the World Summit on the Information Society: closing digital divides"
         original = g.value(doc, WSIS.convertedFrom)
         if fmt == "txt":
             assert original is None
@@ -296,6 +298,21 @@ def test_a_generic_report(tmp_path: Path) -> None:
     numbered = [p.number for p in layout.parts if p.kind == "paragraph" and p.number]
     assert numbered == ["1", "2", "3"]
     assert any(p.text(src.text).startswith("Community networks remain small") for p in layout.passages())
+
+
+def test_genre_and_metadata_flags_override(files: dict[str, Path], tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", mini=False)
+    code, output = run(project, "ingest", str(files["html"]), "--id", "as-report", "--genre", "report",
+                       "--date", "2026-03-04", "--publisher", "A publisher", "--title", "A title",
+                       "--symbol", "A/80/L.100")
+    assert code == 0, output
+    src = load_source(project.sources / "as-report.ttl")
+    g = src.metadata
+    assert g.value(src.iri, WSIS.genre) == ID["genre/report"]
+    assert [str(g.value(src.iri, URIRef(f"http://purl.org/dc/terms/{p}"))) for p in ("date", "publisher", "title")] \
+        == ["2026-03-04", "A publisher", "A title"]
+    assert str(g.value(src.iri, WSIS.unSymbol)) == "A/80/L.100"
+    assert isinstance(structure_of(src), Layout) and structure_of(src).genre == "report"
 
 
 def test_review_lists_what_waits(ingested: dict[str, tuple[Project, Layout]]) -> None:

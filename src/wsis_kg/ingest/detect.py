@@ -66,9 +66,16 @@ def _first_date(text: str) -> str:
     return ""
 
 
+_MASTHEAD = re.compile(r"^(?:United Nations\b|General Assembly\b|Economic and Social Council\b|Security Council\b|"
+                       r"Distr\.|Original:|[A-Z][a-z]+(?:-[a-z]+)? session\b|Agenda items?\b|Item \d|"
+                       r"\d{1,2} [A-Z][a-z]+ \d{4}$)")
+_DRAFT_LINE = re.compile(r"(?:draft resolution|resolution adopted|draft decision)\b", re.I)
+
+
 def _title(text: str, genre: str, fallback: str) -> str:
-    """A resolution: the longest heading before the first preambular or numbered paragraph (the outcome's
-    own title, not the agenda item's); other genres: the first line that reads as a title."""
+    """A resolution: the outcome document's own title where it has one; else the resolution's title, printed
+    after the "Draft resolution submitted by ..." line; else the agenda item's. Other genres: the first line
+    that reads as a title."""
     lines, _, _, _ = read_lines(text)
     if genre == "resolution":
         from .resolution import segment_resolution
@@ -76,17 +83,26 @@ def _title(text: str, genre: str, fallback: str) -> str:
         layout = segment_resolution(text)
         titles = [" ".join(p.text(text).split()) for p in layout.parts if p.kind == "title"]
         if titles:
-            return max(titles, key=len)
-        heads = []
-        for ln in lines[:40]:
-            if _PREAMBULAR.match(ln.text) or re.match(r"^\d+\.\s", ln.text):
-                break
-            if not terminated(ln.text, allow_comma=True) and len(ln.text.split()) >= 4 and not SYMBOL.search(ln.text):
-                heads.append(ln.text)
-        if heads:
-            return max(heads, key=len)
+            return titles[0]
+        block = next((p for p in layout.parts if p.kind == "title-block"), None)
+        if block is not None:
+            rows = [ln.text for ln in lines if block.start <= ln.start < block.end]
+            drafts = [i for i, r in enumerate(rows) if _DRAFT_LINE.search(r)]
+            after = rows[drafts[-1] + 1:] if drafts else []
+            if after:
+                return " ".join(after)
+            agenda = [i for i, r in enumerate(rows) if re.match(r"^Agenda items? ", r)]
+            if agenda:
+                title = []
+                for r in rows[agenda[0] + 1:]:
+                    if _DRAFT_LINE.search(r) or _MASTHEAD.match(r):
+                        break
+                    title.append(r)
+                if title:
+                    return " ".join(title)
     for ln in lines[:15]:
-        if 3 <= len(ln.text) <= 200 and not terminated(ln.text) and not SYMBOL.fullmatch(ln.text):
+        if 3 <= len(ln.text) <= 200 and not terminated(ln.text) and not SYMBOL.fullmatch(ln.text) \
+                and not _MASTHEAD.match(ln.text):
             return ln.text
     return fallback
 
