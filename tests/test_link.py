@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 
 from wsis_kg.assemble import assemble, load_reference
 from wsis_kg.errors import AnchorError
@@ -205,3 +205,99 @@ def test_a_mentions_file_that_no_longer_fits_its_text_is_refused(tmp_path: Path)
     g.serialize(path, format="turtle")
     with pytest.raises(AnchorError, match=r"mentions\.ttl: 1 mention\(s\) do not fit the stored text"):
         assemble(project)
+
+
+def test_link_command_proposes_keeps_decisions_and_reports_unknown_names(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from wsis_kg.cli import main
+
+    project = _mini(tmp_path)
+    (doc_id,) = [p.name for p in project.documents_dir.iterdir()]
+    path = project.mentions_file(doc_id)
+    path.unlink()
+    source = project.sources / f"{doc_id}.txt"
+    source_text = source.read_text(encoding="utf-8")
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, ["--project", str(project.root), *args])
+        return result.exit_code, result.output
+
+    code, out = run("link")
+    assert code == 0, out
+    assert f"{doc_id}: " in out and "mention(s) proposed" in out
+    g = Graph().parse(path)
+    anns = set(g.subjects(RDF.type, WSIS.EntityMention))
+    assert anns and set(g.objects(None, WSIS.mentionStatus)) == {PROPOSED}
+    # a curator rejects one; the next run keeps the rejection and says so
+    rejected = sorted(anns, key=str)[0]
+    g.set((rejected, WSIS.mentionStatus, REJECTED))
+    write_mentions(path, g)
+    code, out = run("link", doc_id)
+    assert code == 0 and "kept 1 rejected" in out
+    assert Graph().parse(path).value(rejected, WSIS.mentionStatus) == REJECTED
+    assert source.read_text(encoding="utf-8") == source_text
+    assert assemble(project).documents[0].mentions_graph.value(rejected, WSIS.mentionStatus) == REJECTED
+    code, out = run("link", "no-such-doc")
+    assert code == 2 and "unknown document id(s): no-such-doc" in out and "Traceback" not in out
+
+
+def test_release_publishes_each_documents_mentions_as_its_own_graph(release: Path) -> None:
+    """The bundled document's reviewed-or-proposed mentions are in the release, in their named graph,
+    and every position selector slices the stored text to the quoted surface."""
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(release / "wsis-kg.trig", format="trig")
+    doc_id = "imsb-reflections-2025-07-25"
+    g = ds.graph(mentions_graph_iri(doc_id))
+    text = (ROOT / "sources" / "imsb-reflections-wsis20-elements-paper-2025-07-25.txt").read_text(encoding="utf-8")
+    anns = set(g.subjects(RDF.type, WSIS.EntityMention))
+    assert len(anns) > 200
+    for ann in anns:
+        target = g.value(ann, OA.hasTarget)
+        sels = list(g.objects(target, OA.hasSelector))
+        pos = next(s for s in sels if (s, RDF.type, OA.TextPositionSelector) in g)
+        quote = next(s for s in sels if (s, RDF.type, OA.TextQuoteSelector) in g)
+        assert text[int(g.value(pos, OA.start)):int(g.value(pos, OA.end))] == str(g.value(quote, OA.exact))  # type: ignore[arg-type]
+    claims = ds.graph(URIRef(str(mentions_graph_iri(doc_id)).replace("/mentions", "/claims")))
+    assert not set(claims.subjects(RDF.type, WSIS.EntityMention))
+
+
+def test_paragraphs_of_an_ingested_instrument_resolve_when_its_structure_is_given() -> None:
+    """"paragraph 12 of resolution 80/173" is the instrument until a document gives the paragraph."""
+    reference = load_reference(Project(ROOT))
+    outcome = ID + "instrument/wsis-20-outcome-document"
+    text = "Recalling paragraph 12 of resolution 80/173 of 17 December 2025,"
+    assert [(m.entity, m.kind) for m in Linker.from_graph(reference).link(text)] == [(outcome, "citation")]
+    structure = Graph()
+    para = URIRef(outcome + "/paragraph/12")
+    structure.add((para, RDF.type, WSIS.InstrumentParagraph))
+    structure.add((para, WSIS.ofInstrument, URIRef(outcome)))
+    structure.add((para, WSIS.firstParagraph, Literal(12)))
+    structure.add((para, WSIS.lastParagraph, Literal(12)))
+    linker = Linker.from_graph(reference, provisions_from=[structure])
+    ms = linker.link(text)
+    assert [(m.entity, m.kind) for m in ms] == [(str(para), "citation"), (outcome, "citation")]
+    assert ms[0].surface == "paragraph 12 of resolution 80/173 of 17 December 2025"
+    assert ms[1].surface == "resolution 80/173 of 17 December 2025"
+
+
+def test_goals_cited_by_number_one_mention_per_goal(linker: Linker) -> None:
+    ms = linker.link("in line with SDGs 4 and 5, Sustainable Development Goals 9, 10 and 17, the SDGs and Goal 18.")
+    sdg = "http://metadata.un.org/sdg/"
+    assert [(m.surface, m.entity) for m in ms] == [
+        ("SDGs 4", sdg + "4"), ("5", sdg + "5"), ("Sustainable Development Goals 9", sdg + "9"), ("10", sdg + "10"),
+        ("17", sdg + "17"), ("SDGs", ID + "instrument/sustainable-development-goals")]
+
+
+def test_candidate_report_says_where_and_in_what_context(linker: Linker) -> None:
+    from wsis_kg.ingest.link import render_candidates
+
+    text = ("First line.\nThe Frobnication Council for Digital Things met.\n"
+            "Again the Frobnication Council for Digital Things.")
+    cands = find_candidates(text, linker.link(text), known=linker.known_forms)
+    assert [(c.kind, c.name) for c in cands] == [("name", "Frobnication Council for Digital Things")]
+    report = render_candidates(text, cands)
+    assert "'Frobnication Council for Digital Things' (line 2, 2 occurrence(s))" in report
+    assert "[Frobnication Council for Digital Things] met." in report

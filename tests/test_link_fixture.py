@@ -1,5 +1,6 @@
-"""The linker on a hand-labelled resolution written in the genre of UN resolutions: wrapped and
-hyphenated names, page furniture inside a name, citations, nested names and generic words."""
+"""The linker on hand-labelled texts written in the genres it meets: a UN resolution (wrapped and
+hyphenated names, page furniture inside a name, citations, nested names and generic words) and a
+stakeholder submission (possessives, bullets, informal and lower-case names, acronyms in compounds)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from wsis_kg.namespaces import PREFIXES
 from wsis_kg.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "link" / "resolution.txt"
+FIXTURES = ROOT / "tests" / "fixtures" / "link"
+FIXTURE = FIXTURES / "resolution.txt"
 EXPECTED = json.loads(FIXTURE.with_suffix(".expected.json").read_text(encoding="utf-8"))
+SUBMISSION = FIXTURES / "submission.txt"
+SUBMISSION_EXPECTED = json.loads(SUBMISSION.with_suffix(".expected.json").read_text(encoding="utf-8"))
 
 
 def expand(short: str) -> str:
@@ -70,3 +74,25 @@ def test_the_furniture_inside_a_name_can_be_given_by_the_structure_step(
     who = expand("body:who")
     assert who in {m.entity for m in mentions}
     assert who not in {m.entity for m in linker.link(text, skip=[])}
+
+
+@pytest.fixture(scope="module")
+def submission() -> tuple[str, list[Mention], Linker]:
+    linker = Linker.from_graph(load_reference(Project(ROOT)))
+    text = SUBMISSION.read_text(encoding="utf-8")
+    return text, linker.link(text), linker
+
+
+def test_submission_expected_mentions_traps_and_candidates(submission: tuple[str, list[Mention], Linker]) -> None:
+    text, mentions, linker = submission
+    got = [(fold(m.surface), m.entity) for m in mentions]
+    expected = [(fold(s), expand(e)) for s, e in SUBMISSION_EXPECTED["mentions"]]
+    missing = [e for e in expected if e not in got]
+    extra = [g for g in got if g not in expected]
+    assert (missing, extra) == ([], []), f"missing: {missing}\nextra: {extra}"
+    assert got == expected
+    surfaces = {fold(m.surface) for m in mentions}
+    for surface, why in SUBMISSION_EXPECTED["absent"]:
+        assert fold(surface) not in surfaces, why
+    got_candidates = {(c.kind, c.name) for c in find_candidates(text, mentions, known=linker.known_forms)}
+    assert got_candidates == {(k, n) for k, n in SUBMISSION_EXPECTED["candidates"]}

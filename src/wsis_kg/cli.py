@@ -230,6 +230,26 @@ def query(ctx: click.Context, query: str | None, list_only: bool, fmt: str, bind
 
 
 @main.command()
+@click.argument("doc_ids", nargs=-1)
+@click.pass_context
+@handle_errors
+def link(ctx: click.Context, doc_ids: tuple[str, ...]) -> None:
+    """Propose entity mentions for documents (default: all) into graph/documents/DOC/mentions.ttl, keeping
+    the mentions a curator confirmed or rejected, and list the names the reference data lacks."""
+    from .ingest.link import propose_mentions, render_candidates
+    from .sources import load_sources
+
+    texts = {s.doc_id: s.text for s in load_sources(_project(ctx).sources)}
+    for r in propose_mentions(_project(ctx), list(doc_ids) or None):
+        kept = ", ".join(f"{n} {status}" for status, n in sorted(r.kept.items()))
+        click.echo(f"{r.doc_id}: {r.proposed} mention(s) proposed" + (f"; kept {kept}" if kept else "")
+                   + f" -> {r.path}")
+        if r.candidates:
+            click.echo(f"  {len(r.candidates)} name(s) the reference data lacks (add them under graph/reference/):")
+            click.echo(render_candidates(texts[r.doc_id], r.candidates))
+
+
+@main.command()
 @click.pass_context
 @handle_errors
 def stats(ctx: click.Context) -> None:

@@ -106,7 +106,8 @@ def reason_assembly(assembly: Assembly, java: str | None = None) -> list[Reasone
     with_reference = assembly.ontology + assembly.reference
     scopes.append(("ontology + reference", with_reference))
     for d in assembly.documents:
-        scopes.append((f"ontology + reference + {d.doc_id}", with_reference + d.structure_graph + d.claims_graph))
+        scopes.append((f"ontology + reference + {d.doc_id}",
+                       with_reference + d.structure_graph + d.claims_graph + d.mentions_graph))
     for scope, graph in scopes:
         result = reason_graph(scope, graph, java)
         results.append(result)

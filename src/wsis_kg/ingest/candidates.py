@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .citations import find_symbols
-from .textnorm import furniture_spans, normalise
+from .textnorm import Normalised, furniture_spans, normalise
 
 if TYPE_CHECKING:
     from .link import Mention
@@ -43,7 +43,9 @@ OPENERS = frozenset({
     "Affirms", "Commits", "Considering", "Having", "Deeply", "Aware", "Guided", "Determined", "Desiring",
     "Highlighting", "Reiterating", "Appreciating", "Observing", "Believing", "Agrees",
 })
-CONNECTORS = frozenset({"of", "for", "on", "and", "the", "in", "to", "de", "&"})
+# Capitalised phrases of the genre that name concepts, not bodies or texts.
+CONCEPTS = frozenset({"Information Society", "Digital Economy", "Member States", "Heads of State and Government"})
+CONNECTORS = frozenset({"of", "for", "on", "and", "the", "in", "to", "de", "&", "a", "an"})
 
 _TOKEN = re.compile(r"[A-Za-z](?:[\w'+-]|\.(?=\w))*|&")
 _PAREN_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9+&-]*[A-Z][A-Za-z0-9+&-]*)\)")
@@ -70,8 +72,9 @@ def _capitalised(tok: str) -> bool:
     return tok[0].isupper() or tok[0].isdigit()
 
 
-def _names(folded: str) -> Iterable[tuple[int, int]]:
-    """Spans of capitalised phrases (connectors allowed inside) with at least two capitalised words."""
+def _names(folded: str, breaks: set[int]) -> Iterable[tuple[int, int]]:
+    """Spans of capitalised phrases (connectors allowed inside) with at least two capitalised words; a
+    name never runs over a paragraph break (the folded positions in `breaks`)."""
     toks = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(folded)]
     i = 0
     while i < len(toks):
@@ -81,7 +84,7 @@ def _names(folded: str) -> Iterable[tuple[int, int]]:
         j = i
         last_cap = i
         while j + 1 < len(toks):
-            if folded[toks[j][1]:toks[j + 1][0]] != " ":
+            if folded[toks[j][1]:toks[j + 1][0]] != " " or toks[j][1] in breaks:
                 break
             nxt = toks[j + 1][2]
             if _capitalised(nxt):
@@ -90,13 +93,32 @@ def _names(folded: str) -> Iterable[tuple[int, int]]:
                 break
             j += 1
         k = i
-        while k < last_cap and (toks[k][2] in OPENERS or toks[k][2].endswith("ing")):
+        # "Recalling the ...", "Again the ...": a word before "the" opens the sentence, not the name
+        while k < last_cap and (toks[k][2] in OPENERS or toks[k][2].endswith("ing")
+                                or (k + 1 <= last_cap and toks[k + 1][2] == "the")):
+            k += 1
+        while k < last_cap and toks[k][2] in CONNECTORS:
             k += 1
         words = [t[2] for t in toks[k:last_cap + 1]]
         caps = sum(_capitalised(w) for w in words)
         if caps >= 2 and any(w.rstrip(".") in HEADS or w.rstrip("s") in HEADS for w in words):
             yield toks[k][0], toks[last_cap][1]
         i = last_cap + 1
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _paragraph_breaks(text: str, norm: Normalised, furniture: list[tuple[int, int]]) -> set[int]:
+    """Folded spaces that stand for a blank line of the text, unless page furniture lies in the gap (a
+    name may go on over a page break)."""
+    out = set()
+    offs = norm.offsets
+    for i in range(1, len(offs) - 1):
+        a, b = offs[i - 1] + 1, offs[i + 1]
+        if b - a > 1 and _BLANK_LINE.search(text, a, b) and not any(s < b and a < e for s, e in furniture):
+            out.add(i)
+    return out
 
 
 def _split_names(folded: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -113,7 +135,8 @@ def find_candidates(text: str, mentions: Sequence[Mention], skip: Iterable[tuple
                     known: frozenset[str] | set[str] = frozenset()) -> list[Candidate]:
     """Unknown names in `text` outside the proposed `mentions`, one candidate per distinct name;
     `known` holds lower-case folded names that need no report (the linker's `known_forms`)."""
-    norm = normalise(text, furniture_spans(text) if skip is None else skip)
+    furniture = sorted(furniture_spans(text) if skip is None else skip)
+    norm = normalise(text, furniture)
     covered = bytearray(len(text))
     for m in mentions:
         covered[m.start:m.end] = b"\x01" * (m.end - m.start)
@@ -126,14 +149,14 @@ def find_candidates(text: str, mentions: Sequence[Mention], skip: Iterable[tuple
     found: dict[tuple[str, str], list[tuple[int, int]]] = {}
 
     def add(kind: str, name: str, start: int, end: int) -> None:
-        if name.lower() in known or inside_mention(start, end):
+        if name.lower() in known or name in CONCEPTS or inside_mention(start, end):
             return
         found.setdefault((kind, name), []).append((start, end))
 
     for ref in find_symbols(norm.cased):
         s, e = norm.span(ref.start, ref.end)
         add("symbol", ref.symbol, s, e)
-    for fs, fe in _names(norm.cased):
+    for fs, fe in _names(norm.cased, _paragraph_breaks(text, norm, furniture)):
         for part in _split_names(norm.cased, fs, fe):
             s, e = norm.span(*part)
             # two capitalised words of its own at least: "the Forum on the Internet" is a back-reference

@@ -78,6 +78,30 @@ def find_symbols(folded: str) -> list[SymbolRef]:
     return sorted(out, key=lambda r: r.start)
 
 
+# "SDG 5", "SDGs 4 and 5", "Sustainable Development Goals 4, 5 and 9", "Goals 9 and 17"
+GOALS_RE = re.compile(
+    r"\b(?:SDGs?|Sustainable Development Goals?|Goals?) (?P<list>\d{1,2}(?:(?:, | and |, and )\d{1,2})*)(?![\w.:/])"
+)
+
+
+@dataclass(frozen=True)
+class GoalRef:
+    start: int
+    end: int
+    number: int
+
+
+def find_goal_refs(folded: str) -> list[GoalRef]:
+    """Sustainable Development Goals cited by number, one reference per number of a list; the first
+    reference covers the words "SDGs"/"Goals" too."""
+    out = []
+    for m in GOALS_RE.finditer(folded):
+        for k, n in enumerate(re.finditer(r"\d+", m.group("list"))):
+            start = m.start() if k == 0 else m.start("list") + n.start()
+            out.append(GoalRef(start, m.start("list") + n.end(), int(n.group(0))))
+    return out
+
+
 @dataclass(frozen=True)
 class ParagraphRef:
     """"paragraph(s) N [to M] of " in folded text; `end` is where the cited instrument's name begins."""
@@ -99,4 +123,5 @@ def find_paragraph_refs(folded: str) -> list[ParagraphRef]:
     return out
 
 
-__all__ = ["ParagraphRef", "SymbolRef", "canonical_symbol", "find_paragraph_refs", "find_symbols"]
+__all__ = ["GoalRef", "ParagraphRef", "SymbolRef", "canonical_symbol", "find_goal_refs", "find_paragraph_refs",
+           "find_symbols"]

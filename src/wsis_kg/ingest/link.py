@@ -26,11 +26,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import __version__
-from ..errors import AnchorError
+from ..errors import AnchorError, InputError
 from ..namespaces import ID, OA, PREFIXES, PROV, RDF, RDFS, SKOS, WSIS, XSD
-from ..rdfio import atomic_write_text, canonical_turtle, parse_turtle
+from ..project import Project
+from ..rdfio import atomic_write_text, canonical_turtle, parse_turtle, parse_turtle_files
 from .candidates import Candidate, find_candidates
-from .citations import canonical_symbol, find_paragraph_refs, find_symbols
+from .citations import canonical_symbol, find_goal_refs, find_paragraph_refs, find_symbols
 from .textnorm import Normalised, fold_label, furniture_spans, normalise
 
 LINKER_VERSION = __version__
@@ -59,7 +60,7 @@ GENERIC = frozenset({"annual event", "business", "investment", "cloud", "dedicat
 # Elements Paper", "Dynamic Coalitions"; "a plan of action", "policy networks" are ordinary words.
 CASED = frozenset({
     "leadership panel", "policy networks", "dynamic coalitions", "plan of action", "declaration of principles",
-    "elements paper", "zero draft", "best practice fora", "best practice forums", "the internet",
+    "elements paper", "zero draft", "best practice fora", "best practice forums", "the internet", "action lines",
 })
 
 # Scores: how sure a kind of match is that it names the entity.
@@ -165,29 +166,40 @@ class Linker:
         self.symbols: dict[str, str] = {}  # canonical UN symbol → entity
         self.provisions: dict[tuple[str, int, int], str] = {}  # (instrument, first, last) → provision
         self.instruments: set[str] = set()
+        self.goals: dict[int, str] = {}  # SDG number → entity
         self.labels: dict[str, str] = {}  # entity → English label, for annotation labels
         self.known_forms: set[str] = set()  # lower-case folded forms, for the candidate report
 
     # -- compiling ------------------------------------------------------------------------------
     @classmethod
-    def from_graph(cls, reference: Graph) -> Linker:
-        """Compile every name of every nameable reference individual into one automaton."""
+    def from_graph(cls, reference: Graph, provisions_from: Iterable[Graph] = ()) -> Linker:
+        """Compile every name of every nameable reference individual into one automaton. Citations of
+        numbered paragraphs resolve to the provisions of `reference` and of `provisions_from` (the
+        structure graphs of documents that are the text of an instrument, whose paragraphs are that
+        instrument's paragraphs); nothing else is taken from those graphs."""
         linker = cls()
         types: dict[Node, set[Node]] = defaultdict(set)
         for s, o in reference.subject_objects(RDF.type):
             types[s].add(o)
-        for prov_node in set(reference.subjects(WSIS.ofInstrument, None)):
-            inst = reference.value(prov_node, WSIS.ofInstrument)
-            first = reference.value(prov_node, WSIS.firstParagraph)
-            last = reference.value(prov_node, WSIS.lastParagraph)
-            if inst is not None and first is not None and last is not None:
-                linker.provisions[(str(inst), int(str(first)), int(str(last)))] = str(prov_node)
-                linker.instruments.add(str(inst))
+        for g in (reference, *provisions_from):
+            for prov_node in set(g.subjects(WSIS.ofInstrument, None)):
+                inst = g.value(prov_node, WSIS.ofInstrument)
+                first = g.value(prov_node, WSIS.firstParagraph)
+                last = g.value(prov_node, WSIS.lastParagraph)
+                if inst is not None and first is not None and last is not None:
+                    linker.provisions[(str(inst), int(str(first)), int(str(last)))] = str(prov_node)
+                    linker.instruments.add(str(inst))
+                    label = g.value(prov_node, RDFS.label)
+                    if label is not None:
+                        linker.labels.setdefault(str(prov_node), str(label))
         for s, classes in types.items():
             if not isinstance(s, URIRef) or classes & NOT_NAMED:
                 continue
             if classes & INSTRUMENT_CLASSES:
                 linker.instruments.add(str(s))
+            notation = reference.value(s, SKOS.notation)
+            if WSIS.SustainableDevelopmentGoal in classes and notation is not None and str(notation).isdigit():
+                linker.goals[int(str(notation))] = str(s)
             label = reference.value(s, RDFS.label) or reference.value(s, SKOS.prefLabel)
             if label is not None:
                 linker.labels[str(s)] = str(label)
@@ -269,6 +281,10 @@ class Linker:
                 for m in re.finditer(r"(?:A|E)/RES/|\d", norm.cased[sym.start:sym.end]):
                     symbol_hits.setdefault(sym.start + m.start(), hit)
                     break
+        for goal in find_goal_refs(norm.cased):
+            entity = self.goals.get(goal.number)
+            if entity is not None:
+                hits.append(_Hit(goal.start, goal.end, 2, [_Entry(entity, "label", SCORES["altLabel"], None)]))
         by_start: dict[int, list[_Hit]] = defaultdict(list)
         for h in label_hits:
             by_start[h.start].append(h)
@@ -425,6 +441,59 @@ def write_mentions(path: Path, proposed: Graph) -> Graph:
     merged = keep_reviewed(previous, proposed)
     atomic_write_text(path, canonical_turtle(merged))
     return merged
+
+
+@dataclass
+class LinkReport:
+    """What proposing mentions for one document did."""
+
+    doc_id: str
+    path: Path
+    proposed: int
+    kept: dict[str, int]  # curator decisions carried over, by status name
+    candidates: list[Candidate]
+
+
+def propose_mentions(project: Project, doc_ids: Iterable[str] | None = None,
+                     skips: dict[str, list[tuple[int, int]]] | None = None) -> list[LinkReport]:
+    """Propose mentions for the project's documents (all by default) into their mentions files, keeping
+    every decision a curator made there; `skips` gives known page furniture per document."""
+    from ..sources import load_sources
+
+    reference = parse_turtle_files(project.reference_files())
+    linker = Linker.from_graph(reference)
+    sources = {s.doc_id: s for s in load_sources(project.sources)}
+    wanted = list(doc_ids) if doc_ids else sorted(sources)
+    unknown = [d for d in wanted if d not in sources]
+    if unknown:
+        raise InputError(f"unknown document id(s): {', '.join(unknown)}; the ids are the names of the "
+                         f"metadata files in {project.sources}")
+    reports = []
+    for doc_id in wanted:
+        source = sources[doc_id]
+        skip = (skips or {}).get(doc_id)
+        mentions = linker.link(source.text, skip)
+        path = project.mentions_file(doc_id)
+        written = write_mentions(path, mentions_graph(str(source.iri), doc_id, source.text, mentions, linker.labels))
+        kept: dict[str, int] = {}
+        for status in written.objects(None, WSIS.mentionStatus):
+            if status != PROPOSED:
+                name = str(status).rsplit("/", 1)[-1]
+                kept[name] = kept.get(name, 0) + 1
+        candidates = find_candidates(source.text, mentions, skip, known=linker.known_forms)
+        reports.append(LinkReport(doc_id, path, len(mentions), kept, candidates))
+    return reports
+
+
+def render_candidates(text: str, candidates: list[Candidate]) -> str:
+    """The candidate report a curator reads: each unknown name with where it first occurs and its contexts."""
+    lines = []
+    for c in candidates:
+        line = text.count("\n", 0, c.start) + 1
+        more = f", {len(c.contexts)} occurrence(s)" if len(c.contexts) > 1 else ""
+        lines.append(f"  {c.kind:8} {c.name!r} (line {line}{more})")
+        lines += [f"           {ctx}" for ctx in c.contexts[:3]]
+    return "\n".join(lines)
 
 
 def check_mentions(g: Graph, doc_iri: URIRef, text: str, path: Path) -> None:
