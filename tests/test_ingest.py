@@ -346,3 +346,32 @@ def test_an_instrument_is_found_by_symbol_or_by_title_and_year() -> None:
     assert find_instrument(reference, "A/RES/70/125", "", "") == ID["instrument/wsis-10-outcome-document"]
     assert find_instrument(reference, "", title, "2030-01-01") is None
     assert find_instrument(reference, "A/80/L.99", "Something else", "2026-03-03") is None
+
+
+def test_review_counts_a_draft_a_curator_confirmed(files: dict[str, Path], tmp_path: Path) -> None:
+    """A curator turns a draft into a claim by editing it: review then counts it as confirmed, and the build
+    takes it as a curated claim."""
+    from wsis_kg.build import run_build
+    from wsis_kg.rdfio import canonical_turtle
+
+    project = make_project(tmp_path / "p", mini=False)
+    code, output = run(project, "ingest", str(files["html"]), "--id", "res")
+    assert code == 0, output
+    path = project.documents_dir / "res" / "drafts.ttl"
+    g = Graph().parse(path)
+    draft = URIRef("https://w3id.org/wsis-kg/id/claim/res/draft/paragraph-5")
+    assert g.value(draft, WSIS.proposedKind) == WSIS.Decision
+    g.remove((draft, RDF.type, WSIS.DraftClaim))
+    g.remove((draft, WSIS.proposedKind, None))
+    g.add((draft, RDF.type, WSIS.Decision))
+    g.add((draft, WSIS.voice, ID["voice/own-voice"]))
+    g.add((draft, WSIS.speaker, ID["body/un-general-assembly"]))
+    path.write_text(canonical_turtle(g), encoding="utf-8")
+    code, output = run(project, "review", "res")
+    assert code == 0, output
+    drafts = sum(1 for b in render.load().body if b.kind in ("op", "pre", "chapeau")) - 1
+    assert f"waiting for a curator: {drafts} draft claim(s)" in output
+    assert "confirmed: 1 curated claim(s)" in output and "wsis:Decision 1" in output
+    result = run_build(project, reason=False)
+    (doc,) = result.assembly.documents
+    assert (draft, RDF.type, WSIS.Decision) in doc.claims_graph
