@@ -11,7 +11,7 @@ from rdflib import Graph, URIRef
 
 from ..namespaces import DCTERMS, RDF, RDFS, SKOS, WSIS
 from .layout import SYMBOL, read_lines, terminated
-from .resolution import _CHAPEAU, _PREAMBULAR
+from .resolution import _CHAPEAU, _PREAMBULAR, segment_resolution
 
 _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -78,8 +78,6 @@ def _title(text: str, genre: str, fallback: str) -> str:
     that reads as a title."""
     lines, _, _, _ = read_lines(text)
     if genre == "resolution":
-        from .resolution import segment_resolution
-
         layout = segment_resolution(text)
         titles = [" ".join(p.text(text).split()) for p in layout.parts if p.kind == "title"]
         if titles:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from ..anchor import _pattern, mask
-from ..namespaces import ID, RDF, RDFS, SKOS, WSIS
+from ..namespaces import ID, PROV, RDF, RDFS, SKOS, WSIS
 from ..segment import DocumentStructure, Structure
 from .layout import Layout, Part
 
@@ -67,8 +67,6 @@ def _match_verb(text: str) -> tuple[Verb, str, int] | None:
 
 def _agent_names(reference: Graph) -> dict[str, URIRef]:
     """Agents (bodies, stakeholder groups) by lower-cased label, preferred or alternative label."""
-    from ..namespaces import PROV
-
     agents: set[URIRef] = set()
     for cls in (WSIS.Body, WSIS.StakeholderGroup, PROV.Agent):
         agents |= {s for s in reference.subjects(RDF.type, cls) if isinstance(s, URIRef)}

@@ -6,6 +6,7 @@ and the footnotes themselves, which go after a footnote rule at the end of the t
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,8 +162,6 @@ def _footnotes(document: Any, notes: dict[str, int]) -> list[str]:
 
 
 def extract_docx(path: Path, data: bytes) -> Extracted:
-    import io
-
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:

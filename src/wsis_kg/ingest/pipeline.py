@@ -25,7 +25,6 @@ from ..namespaces import DCTERMS, RDF, RDFS, WSIS, XSD, document_iri
 from ..project import Project
 from ..rdfio import bind_prefixes, canonical_turtle, parse_turtle
 from ..segment import DocumentStructure
-from ..sources import Source
 from .detect import Proposal, find_instrument, propose, publisher_from_reference
 from .drafts import draft_claims
 from .extracted import Extracted, ExtractionError
@@ -245,9 +244,3 @@ def _mention_files(project: Project, doc_id: str, doc: URIRef, text: str, refere
     result.mentions = len(mentions)
     result.candidates = len(find_candidates(text, mentions, skip, linker.known_forms))
     return [(path, canonical_turtle(bind_prefixes(merged)).encode("utf-8"))]
-
-
-def as_source(project: Project, doc_id: str, metadata: Graph, text: str) -> Source:
-    doc = document_iri(doc_id)
-    return Source(iri=doc, doc_id=doc_id, label=str(metadata.value(doc, RDFS.label)),
-                  path=project.sources / f"{doc_id}.txt", text=text, metadata=metadata)

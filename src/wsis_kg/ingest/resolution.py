@@ -17,8 +17,8 @@ from .layout import Layout, Line, Part, finish, locate_marks, read_lines, termin
 
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+\S")
 _LETTERED = re.compile(r"^\(([a-z]{1,2})\)\s+\S")
-_CHAPEAU = re.compile(r"^(?:The (?:General Assembly|[A-Z][a-z]+ (?:and [A-Z][a-z]+ )?(?:Council|Conference|Commission))"
-                      r"\b|We, the\b)")
+_CHAPEAU = re.compile(r"^(?:The (?:[A-Z][a-z]+,? (?:and )?){0,4}(?:Assembly|Council|Conference|Commission|Summit)\b"
+                      r"|We, the\b)")
 _ADJECTIVES = ("mindful", "convinced", "concerned", "aware", "conscious", "determined", "guided", "alarmed",
                "encouraged", "cognizant", "desirous", "committed", "in mind", "note")
 _PREAMBULAR = re.compile(
@@ -98,11 +98,14 @@ def segment_resolution(source: str, page_starts: list[int] | None = None) -> Lay
             prev_text = "."
             i += run
             continue
-        elif zone in ("title", "opening", "preamble") and _CHAPEAU.match(text):
+        elif _CHAPEAU.match(text) and (zone in ("title", "opening")
+                                       or (zone == "preamble" and terminated(prev_text, allow_comma=True))):
             current = Part("chapeau", line.start, line.end)
             parts.append(current)
             zone = "opening"
-        elif zone in ("opening", "preamble") and _PREAMBULAR.match(text) and terminated(prev_text, allow_comma=True):
+        elif _PREAMBULAR.match(text) and (
+                (zone in ("opening", "preamble") and terminated(prev_text, allow_comma=True))
+                or (zone == "title" and prev_text.endswith(","))):
             current = Part("preambular", line.start, line.end)
             parts.append(current)
             zone = "preamble"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 
@@ -17,11 +16,9 @@ from ..project import Project
 from ..rdfio import parse_turtle
 from ..sources import load_source
 from .genres import structure_of
+from .layout import Layout
 from .link import CONFIRMED, PROPOSED, REJECTED, Linker, find_candidates
-from .pipeline import furniture_spans
-
-if TYPE_CHECKING:
-    from .pipeline import IngestResult
+from .pipeline import IngestResult, furniture_spans
 
 
 def _short(iri: object) -> str:
@@ -33,8 +30,6 @@ def _short(iri: object) -> str:
 
 
 def describe_ingest(result: IngestResult) -> str:
-    from .layout import Layout
-
     s = result.structure
     lines = [f"ingested {result.doc_id} as {result.proposal.genre}"
              + (f", the text of {_short(result.instrument)}" if result.instrument is not None else "")]
