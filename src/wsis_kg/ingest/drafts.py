@@ -54,7 +54,8 @@ _ADVERB = r"(?:(?:also|further|once again|again|hereby|strongly|firmly|fully|the
 _SUBJECT = r"(?:We\s+|The\s+General\s+Assembly\s*,?\s*)?"
 _PREAMBLE_VERB = re.compile(
     r"^((?:Also |Further |Deeply |Bearing )?[A-Z][a-z]+(?:ing|ed)?(?: also| further| in mind)?)")
-_ADDRESSEE_END = re.compile(r"\s+(?:to|that|in|on|for|with|,)\s|[,;:.]")
+_ASIDE = re.compile(r"^(?:in|with|within|as|working|through|under|at|by|for|including|where|when|if|upon)\b")
+_ADDRESSEE_END = re.compile(r"\s+to\s+(?!the\b|a\b|an\b|all\b|their\b|its\b)[a-z]")  # "calls upon X to act"
 
 
 def _match_verb(text: str) -> tuple[Verb, str, int] | None:
@@ -83,6 +84,8 @@ def addressees(phrase: str, names: dict[str, URIRef]) -> tuple[list[URIRef], lis
     found: list[URIRef] = []
     unknown: list[str] = []
     for piece in re.split(r",\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+", phrase):
+        if _ASIDE.match(piece.strip()):
+            continue  # "in consultation with ...", "within existing resources": how, not whom
         key = " ".join(piece.lower().split())
         key = re.sub(r"^(?:the|all|relevant|all relevant|other)\s+", "", key)
         for candidate in (key, f"all {key}", key.rstrip("s"), re.sub(r"^the ", "", key)):
@@ -145,10 +148,11 @@ def draft_claims(doc_id: str, doc_iri: URIRef, label: str, source: str, structur
                 if verb.modality:
                     g.add((claim, WSIS.proposedModality, MODALITY[verb.modality]))
                 if verb.addressed:
-                    rest = text[end:].lstrip()
-                    m = _ADDRESSEE_END.search(rest)
-                    phrase = rest[:m.start()] if m else rest[:80]
-                    found, unknown = addressees(phrase, names)
+                    # the verb's object is an addressee only where an infinitive follows ("encourages Member
+                    # States to act"); "encourages the development of ..." names no one
+                    rest = " ".join(text[end:].split())
+                    m = _ADDRESSEE_END.search(rest[:300])
+                    found, unknown = addressees(rest[:m.start()], names) if m else ([], [])
                     for a in found:
                         g.add((claim, WSIS.proposedAddressee, a))
                     for u in unknown:
