@@ -375,3 +375,33 @@ def test_review_counts_a_draft_a_curator_confirmed(files: dict[str, Path], tmp_p
     result = run_build(project, reason=False)
     (doc,) = result.assembly.documents
     assert (draft, RDF.type, WSIS.Decision) in doc.claims_graph
+
+
+@pytest.mark.parametrize(("text", "kind", "modality", "agents", "words"), [
+    ("Calls upon Member States and all stakeholders to act;", "Recommendation", "called-upon",
+     ["stakeholder-group/member-states", "stakeholder-group/all-stakeholders"], []),
+    ("We request the Secretary-General, within existing resources, to report;", "Recommendation", "requested",
+     ["body/un-secretary-general"], []),
+    ("We encourage the development of partnerships on skills.", "Recommendation", "encouraged", [], []),
+    ("Strongly encourages the regional commissions to cooperate;", "Recommendation", "strongly-encouraged",
+     ["body/un-regional-commissions"], []),
+    ("We invite the Forum, in consultation with its hosts, to meet.", "Recommendation", "invited", [], ["the Forum"]),
+    ("Decides to convene a meeting in 2027;", "Decision", "", [], []),
+    ("We are deeply concerned that divides persist.", "Observation", "", [], []),
+    ("We are committed to closing the gaps.", "Priority", "", [], []),
+])
+def test_the_operative_verb_and_its_object(text: str, kind: str, modality: str, agents: list[str],
+                                           words: list[str]) -> None:
+    from wsis_kg.assemble import load_reference
+    from wsis_kg.ingest.drafts import agent_names, read_operative
+
+    reading = read_operative(text, agent_names(load_reference(Project(ROOT))))
+    assert reading is not None
+    assert reading.kind == WSIS[kind] and reading.modality == modality
+    assert reading.addressees == [ID[a] for a in agents] and reading.unknown == words
+
+
+def test_a_paragraph_without_an_operative_verb_gets_no_kind() -> None:
+    from wsis_kg.ingest.drafts import read_operative
+
+    assert read_operative("Protecting human rights online is important.", {}) is None

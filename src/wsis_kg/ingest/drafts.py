@@ -66,7 +66,7 @@ def _match_verb(text: str) -> tuple[Verb, str, int] | None:
     return None
 
 
-def _agent_names(reference: Graph) -> dict[str, URIRef]:
+def agent_names(reference: Graph) -> dict[str, URIRef]:
     """Agents (bodies, stakeholder groups) by lower-cased label, preferred or alternative label."""
     agents: set[URIRef] = set()
     for cls in (WSIS.Body, WSIS.StakeholderGroup, PROV.Agent):
@@ -99,6 +99,35 @@ def addressees(phrase: str, names: dict[str, URIRef]) -> tuple[list[URIRef], lis
     return found, unknown
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What an operative paragraph's opening says: its verb as printed, the kind and modality it proposes,
+    and whom it asks to act (agents of the reference data, and words no agent matched)."""
+
+    verb: str
+    kind: URIRef | None
+    modality: str
+    addressees: list[URIRef]
+    unknown: list[str]
+
+
+def read_operative(text: str, names: dict[str, URIRef]) -> Reading | None:
+    hit = _match_verb(text)
+    if hit is None:
+        return None
+    verb, printed, end = hit
+    found: list[URIRef] = []
+    unknown: list[str] = []
+    if verb.addressed:
+        # the verb's object is an addressee only where an infinitive follows ("encourages Member States to
+        # act"); "encourages the development of ..." names no one
+        rest = " ".join(text[end:].split())
+        m = _ADDRESSEE_END.search(rest[:300])
+        if m:
+            found, unknown = addressees(rest[:m.start()], names)
+    return Reading(printed, verb.kind, verb.modality, found, unknown)
+
+
 def _slug(part_iri: str, doc_iri: str, base: str) -> str:
     for prefix in (base, doc_iri):
         if prefix and part_iri.startswith(prefix + "/"):
@@ -109,7 +138,7 @@ def _slug(part_iri: str, doc_iri: str, base: str) -> str:
 def draft_claims(doc_id: str, doc_iri: URIRef, label: str, source: str, structure: DocumentStructure,
                  reference: Graph) -> Graph:
     g = Graph()
-    names = _agent_names(reference)
+    names = agent_names(reference)
     searched = mask(source, structure.excluded_spans())
     spans = structure.component_spans(str(doc_iri))
     base = structure.paragraph_base if isinstance(structure, Layout) else ""
@@ -138,25 +167,18 @@ def draft_claims(doc_id: str, doc_iri: URIRef, label: str, source: str, structur
             g.add((claim, WSIS.groundedIn, iri))
         verb_note = ""
         if part is not None and part.kind == "operative":
-            hit = _match_verb(text)
-            if hit is not None:
-                verb, printed, end = hit
-                verb_note = f" ({printed.lower()})"
-                g.add((claim, WSIS.operativeVerb, Literal(printed)))
-                if verb.kind is not None:
-                    g.add((claim, WSIS.proposedKind, verb.kind))
-                if verb.modality:
-                    g.add((claim, WSIS.proposedModality, MODALITY[verb.modality]))
-                if verb.addressed:
-                    # the verb's object is an addressee only where an infinitive follows ("encourages Member
-                    # States to act"); "encourages the development of ..." names no one
-                    rest = " ".join(text[end:].split())
-                    m = _ADDRESSEE_END.search(rest[:300])
-                    found, unknown = addressees(rest[:m.start()], names) if m else ([], [])
-                    for a in found:
-                        g.add((claim, WSIS.proposedAddressee, a))
-                    for u in unknown:
-                        g.add((claim, WSIS.proposedAddresseeText, Literal(u)))
+            reading = read_operative(text, names)
+            if reading is not None:
+                verb_note = f" ({reading.verb.lower()})"
+                g.add((claim, WSIS.operativeVerb, Literal(reading.verb)))
+                if reading.kind is not None:
+                    g.add((claim, WSIS.proposedKind, reading.kind))
+                if reading.modality:
+                    g.add((claim, WSIS.proposedModality, MODALITY[reading.modality]))
+                for a in reading.addressees:
+                    g.add((claim, WSIS.proposedAddressee, a))
+                for u in reading.unknown:
+                    g.add((claim, WSIS.proposedAddresseeText, Literal(u)))
         elif part is not None and part.kind == "preambular":
             m = _PREAMBLE_VERB.match(text)
             if m:
