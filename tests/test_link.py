@@ -58,7 +58,7 @@ def test_longest_mention_wins_and_generic_words_are_no_entities(linker: Linker) 
 
 def test_acronyms_are_case_sensitive_and_on_word_boundaries(linker: Linker) -> None:
     assert entities(linker.link("The CSTD met.")) == [CSTD]
-    assert linker.link("the cstd met; CSTD2; xCSTD; Cstd") == []
+    assert linker.link("the cstd met; CSTD2b; xCSTD; Cstd") == []
 
 
 def test_name_wrapped_across_a_page_break_with_furniture(linker: Linker) -> None:
@@ -301,3 +301,38 @@ def test_candidate_report_says_where_and_in_what_context(linker: Linker) -> None
     report = render_candidates(text, cands)
     assert "'Frobnication Council for Digital Things' (line 2, 2 occurrence(s))" in report
     assert "[Frobnication Council for Digital Things] met." in report
+
+
+def test_a_themes_name_is_no_mention_and_hides_the_names_inside_it(linker: Linker) -> None:
+    """Themes are curators' interpretation and are not proposed, but "Internet governance" is still a
+    name of its own: the Internet inside it is not mentioned."""
+    ms = linker.link("Internet governance matters; so does the Internet.")
+    assert [(m.surface, m.entity) for m in ms] == [("Internet", ID + "technology/internet")]
+    assert ms[0].start == len("Internet governance matters; so does the ")
+
+
+def test_acronyms_in_a_line_of_capitals_prove_nothing(linker: Linker) -> None:
+    """Submissions have headings like "WHO WE ARE"; a known acronym beside another stays an acronym."""
+    assert [m.surface for m in linker.link("WHO WE ARE\nWe work with WHO and the CSTD WGEC.")] == [
+        "WHO", "CSTD", "WGEC"]
+    assert [m.start for m in linker.link("WHO WE ARE\nWe work with WHO.")] == [len("WHO WE ARE\nWe work with ")]
+
+
+@pytest.mark.parametrize(("text", "surface", "entity"), [
+    ("paragraphs 3 and 4 of the Tunis Agenda", "paragraphs 3 and 4 of the Tunis Agenda", TUNIS),
+    ("paragraphs 34, 35 and 69 (a) of the Tunis Agenda",
+     "paragraphs 34, 35 and 69 (a) of the Tunis Agenda", TUNIS),
+    ("article 19 of the Universal Declaration of Human Rights,",
+     "article 19 of the Universal Declaration of Human Rights",
+     ID + "instrument/universal-declaration-of-human-rights"),
+])
+def test_lists_of_paragraphs_and_articles_cite_the_instrument(linker: Linker, text: str, surface: str,
+                                                              entity: str) -> None:
+    assert [(m.surface, m.entity, m.kind) for m in linker.link(text)] == [(surface, entity, "citation")]
+
+
+def test_pdf_artefacts_footnote_markers_and_zero_width_spaces(linker: Linker) -> None:
+    text = "the Tunis Agenda for the Information Society1See A/60/687 and the Internet\u200bGovernance Forum,2"
+    assert [(m.surface, m.entity) for m in linker.link(text)] == [
+        ("Tunis Agenda for the Information Society", TUNIS), ("Internet\u200bGovernance Forum", IGF)]
+    assert linker.link("UNESCO2030 and CSTD12x") == []  # digits then lower case: part of a word

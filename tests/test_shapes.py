@@ -10,9 +10,9 @@ from rdflib import Graph, URIRef
 
 from conftest import FIXTURES, make_project
 from wsis_kg.assemble import Assembly, assemble
-from wsis_kg.namespaces import PREFIXES, SH
+from wsis_kg.namespaces import PREFIXES, RDFS, SH
 from wsis_kg.rdfio import parse_turtle
-from wsis_kg.validate import validate_graph
+from wsis_kg.validate import validate_assembly, validate_graph
 
 SHAPES_NS = "https://w3id.org/wsis-kg/shapes#"
 MUTATIONS = sorted((FIXTURES / "shapes").glob("*.ru"))
@@ -70,3 +70,51 @@ def test_fixture_fails_its_shape(mini: tuple[Assembly, Graph], mutation: Path) -
     expected = mutation.stem.split("-")[0]
     assert expected in _failed_shapes(results, shapes), [v.render() for v in violations]
     assert all(v.message for v in violations)
+
+
+def _apply_as_a_curator_would(assembly: Assembly, mutation: Path) -> None:
+    """The mutation's effect on the union, carried back into the assembly's parts: removed triples leave
+    the part that held them, added triples go to the document's claims (where a curator edits)."""
+    union = _data(assembly)
+    before = set(union)
+    union.update(mutation.read_text(), initNs=PREFIXES)
+    after = set(union)
+    (doc,) = assembly.documents
+    for part in (assembly.reference, doc.structure_graph, doc.claims_graph, doc.mentions_graph):
+        for t in before - after:
+            part.remove(t)
+    for t in after - before:
+        doc.claims_graph.add(t)
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=[p.stem for p in MUTATIONS])
+def test_the_build_path_finds_what_the_whole_graph_shows(tmp_path: Path, mutation: Path) -> None:
+    """validate_assembly (reference alone, then each document beside it) reports the same failed shapes
+    and focus nodes as pySHACL on the union of the same data."""
+    project = make_project(tmp_path / "p")
+    assembly, shapes = assemble(project), parse_turtle(project.shapes)
+    _apply_as_a_curator_would(assembly, mutation)
+    _, union_results, _ = validate_graph("union", _data(assembly), shapes, assembly.ontology)
+    report = validate_assembly(assembly, shapes)
+    assert not report.conforms
+    assert _failed_shapes(report.graph, shapes) == _failed_shapes(union_results, shapes)
+    union_foci = {str(f) for f in union_results.objects(None, SH.focusNode)}
+    assert {v.focus for v in report.violations} == union_foci
+
+
+def test_a_fault_in_the_reference_data_is_reported_once(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "p", bundled=True)
+    assembly, shapes = assemble(project), parse_turtle(project.shapes)
+    assert len(assembly.documents) == 2
+    some_body = next(s for s in assembly.reference.subjects() if "/id/body/" in str(s))
+    for label in list(assembly.reference.objects(some_body, RDFS.label)):
+        assembly.reference.remove((some_body, RDFS.label, label))
+    report = validate_assembly(assembly, shapes)
+    assert not report.conforms
+    about = [v for v in report.violations if v.focus == str(some_body)]
+    assert any(v.scope == "reference" and v.path == "rdfs:label" for v in about), [v.render() for v in about]
+    # a document may add its own finding about the node (it points to something undescribed), but never
+    # repeats one the reference scope made
+    keys = [(v.focus, v.path, v.value, v.message) for v in about]
+    assert len(keys) == len(set(keys)), [v.render() for v in about]
+    assert len(set(report.graph.subjects(SH.focusNode, some_body))) == len(about)

@@ -334,6 +334,51 @@ def publish(ctx: click.Context, store_url: str, user: str | None, password: str 
 
 
 @main.command()
+@click.argument("source")
+@click.argument("target")
+@click.option("--lineage", is_flag=True,
+              help="TARGET is a later version of the same text: label what became of each paragraph.")
+@click.option("--top", type=click.IntRange(1, 10), default=3, show_default=True,
+              help="Candidate paragraphs proposed per ask.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Review file (CSV); default: reviews/uptake/SOURCE--TARGET.csv or reviews/lineage/...")
+@click.option("--force", is_flag=True, help="Overwrite a review a curator has started.")
+@click.pass_context
+@handle_errors
+def align(ctx: click.Context, source: str, target: str, lineage: bool, top: int, out: Path | None,
+          force: bool) -> None:
+    """Propose links between two built documents, as a review file for a curator: for each ask of SOURCE
+    (recommendation, priority, position, challenge) the paragraphs of TARGET most likely to take it up;
+    with --lineage, what became of each paragraph from SOURCE to its revision TARGET."""
+    from .align.lineage import Para
+    from .align.lineage import lineage as run_lineage
+    from .align.review import write_lineage_review, write_uptake_review
+    from .align.units import asks, paragraphs
+    from .align.uptake import propose
+    from .query import load_store
+
+    project = _project(ctx)
+    store = load_store(project.dist)
+    kind = "lineage" if lineage else "uptake"
+    path = out or project.root / "reviews" / kind / f"{source}--{target}.csv"
+    if lineage:
+        old = [Para(u.key, u.label, u.text) for u in paragraphs(store, source)]
+        new = [Para(u.key, u.label, u.text) for u in paragraphs(store, target)]
+        links = run_lineage(old, new)
+        write_lineage_review(path, old, new, links, force)
+        counts = Counter(link.label for link in links)
+        click.echo(f"{len(old)} -> {len(new)} paragraphs: "
+                   + ", ".join(f"{n} {label}" for label, n in sorted(counts.items())))
+    else:
+        sources, targets = asks(store, source), paragraphs(store, target)
+        proposals = propose(sources, targets, top)
+        write_uptake_review(path, sources, targets, proposals, top, force)
+        click.echo(f"{len(sources)} asks of {source}, up to {top} candidate paragraphs each "
+                   f"among {len(targets)} of {target}")
+    click.echo(f"wrote {path}")
+
+
+@main.command()
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Folder of the site; default: site/ in the release folder.")
 @click.pass_context

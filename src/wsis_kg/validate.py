@@ -1,7 +1,9 @@
 """SHACL validation with pySHACL: closed-world completeness checks the OWL ontology does not make.
 
 Each document is validated against the shapes with the ontology and reference data beside it, but
-without the other documents, so that validation cost stays proportional to one document.
+without the other documents, so that validation cost stays proportional to one document. A document is
+validated whole, never through pySHACL's `focus_nodes`: that option also restricts the value nodes that
+nested shapes (`sh:or`, `sh:node`) and `sh:targetObjectsOf` look at, and so misses real violations.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 
 from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from .assemble import Assembly
 from .namespaces import RDF, RDFS, SH
@@ -58,7 +61,8 @@ def _short(graph: Graph, node: object) -> str:
     return ""
 
 
-def _results(scope: str, results: Graph, data: Graph) -> list[Violation]:
+def _results(scope: str, results: Graph, data: Graph) -> list[tuple[Node, Violation]]:
+    """Each sh:ValidationResult node of the report with the violation it describes."""
     bind_prefixes(data)
     out = []
     for r in results.subjects(RDF.type, SH.ValidationResult):
@@ -66,7 +70,7 @@ def _results(scope: str, results: Graph, data: Graph) -> list[Violation]:
         path = results.value(r, SH.resultPath)
         label = data.value(focus, RDFS.label) if focus is not None else None
         severity = results.value(r, SH.resultSeverity)
-        out.append(Violation(
+        out.append((r, Violation(
             scope=scope,
             focus=str(focus) if not isinstance(focus, BNode) else "(blank node)",
             label=str(label) if label is not None else "",
@@ -74,37 +78,64 @@ def _results(scope: str, results: Graph, data: Graph) -> list[Violation]:
             value=_short(data, results.value(r, SH.value)),
             message=str(results.value(r, SH.resultMessage) or "violates a shape"),
             severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
-        ))
+        )))
     return out
 
 
-def validate_graph(
-    scope: str, data: Graph, shapes: Graph, ontology: Graph, focus: list[str | URIRef] | None = None
-) -> tuple[bool, Graph, list[Violation]]:
-    """Validate one data graph; the ontology is mixed in so that sh:class sees the class hierarchy.
-    With `focus`, only those nodes are checked (the rest of `data` is context for sh:class and SPARQL)."""
+def _report(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, Graph]:
+    """pySHACL on one data graph; the ontology is mixed in so that sh:class sees the class hierarchy."""
     conforms, results, _ = pyshacl_validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True, allow_warnings=True,
-        focus_nodes=focus,
     )
-    return bool(conforms), results, _results(scope, results, data)
+    return bool(conforms), results
+
+
+def validate_graph(scope: str, data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, Graph, list[Violation]]:
+    """Validate one data graph as a whole."""
+    conforms, results = _report(data, shapes, ontology)
+    return conforms, results, [v for _, v in _results(scope, results, data)]
+
+
+def _key(v: Violation) -> tuple[str, ...]:
+    return (v.focus, v.path, v.value, v.message, v.severity)
+
+
+def _keep_results(results: Graph, keep: set[Node], conforms: bool) -> Graph:
+    """The report graph with only the sh:ValidationResult nodes in `keep`, and sh:conforms to match."""
+    out = Graph()
+    dropped = set(results.subjects(RDF.type, SH.ValidationResult)) - keep
+    for s, p, o in results:
+        if s in dropped or o in dropped or p == SH.conforms:
+            continue
+        out.add((s, p, o))
+    for r in results.subjects(RDF.type, SH.ValidationReport):
+        out.add((r, SH.conforms, Literal(conforms)))
+    return out
 
 
 def validate_assembly(assembly: Assembly, shapes: Graph) -> ValidationReport:
-    """The reference data once, then each document's own nodes with the reference data as context: the
-    cost of a document does not include re-checking the reference data or the other documents."""
+    """The reference data once, then each document with the reference data as context. A document's
+    results that the reference scope already reported (the same focus, path, value and message) are
+    not repeated, so one fault in the reference data is reported once, not once per document."""
     report = ValidationReport()
-    scopes: list[tuple[str, Graph, list[str | URIRef] | None]] = [("reference", assembly.reference, None)]
+    reference_keys: set[tuple[str, ...]] = set()
+    scopes: list[tuple[str, Graph]] = [("reference", assembly.reference)]
     for d in assembly.documents:
         data = Graph()
         for part in (assembly.reference, d.structure_graph, d.claims_graph, d.mentions_graph):
             for t in part:
                 data.add(t)
-        own = {s for g in (d.structure_graph, d.claims_graph, d.mentions_graph) for s in g.subjects()
-               if isinstance(s, URIRef)}
-        scopes.append((d.doc_id, data, list(sorted(own))))
-    for scope, data, focus in scopes:
-        conforms, results, violations = validate_graph(scope, data, shapes, assembly.ontology, focus)
+        scopes.append((d.doc_id, data))
+    for scope, data in scopes:
+        _, results = _report(data, shapes, assembly.ontology)
+        found = _results(scope, results, data)
+        if scope == "reference":
+            reference_keys = {_key(v) for _, v in found}
+        else:
+            found = [(n, v) for n, v in found if _key(v) not in reference_keys]
+        violations = [v for _, v in found]
+        conforms = not any(v.severity == "Violation" for v in violations)
+        results = _keep_results(results, {n for n, _ in found}, conforms)
         report.scopes.append(scope)
         report.conforms = report.conforms and conforms
         report.violations += violations

@@ -24,9 +24,10 @@ RESOLUTIONS_RE = re.compile(
 # A full symbol standing alone: "A/RES/79/1", "E/RES/2006/46"
 FULL_SYMBOL_RE = re.compile(rf"(?<![\w/])(?:A|E)/RES/\d{{2,4}}/\d{{1,4}}(?![\w/]){_DATE}")
 # "paragraph 69 of", "paragraphs 34 to 82 of", "paragraphs 34-82 of the", "paragraph 12 (b) of its"
+_SUB = r"(?: ?\([a-z]{1,4}\))?"  # a sub-paragraph: "12 (b)"
 PARAGRAPHS_RE = re.compile(
-    r"\b[Pp]aragraphs? (?P<first>\d{1,3})(?: ?\([a-z]{1,4}\))?"
-    r"(?: ?(?:to|through|-|–|—) ?(?P<last>\d{1,3})(?: ?\([a-z]{1,4}\))?)?"
+    rf"\b(?P<what>[Pp]aragraphs?|[Aa]rticles?) (?P<first>\d{{1,3}}){_SUB}"
+    rf"(?:(?: ?(?:to|through|-|–|—) ?)(?P<last>\d{{1,3}}){_SUB}|(?P<more>(?:(?:, | and |, and )\d{{1,3}}{_SUB})+))?"
     r",? of (?:the |its |that |General Assembly |the General Assembly )?"
 )
 
@@ -104,12 +105,15 @@ def find_goal_refs(folded: str) -> list[GoalRef]:
 
 @dataclass(frozen=True)
 class ParagraphRef:
-    """"paragraph(s) N [to M] of " in folded text; `end` is where the cited instrument's name begins."""
+    """"paragraph(s) N [to M] of ", "article 19 of " in folded text; `end` is where the cited instrument's
+    name begins. `exact` when the reference is one paragraph or one run of paragraphs, which a provision
+    individual can stand for; lists ("paragraphs 3 and 7") and articles cite the instrument."""
 
     start: int
     end: int
     first: int
     last: int
+    exact: bool
 
 
 def find_paragraph_refs(folded: str) -> list[ParagraphRef]:
@@ -119,7 +123,8 @@ def find_paragraph_refs(folded: str) -> list[ParagraphRef]:
         last = int(m.group("last")) if m.group("last") else first
         if last < first:
             continue
-        out.append(ParagraphRef(m.start(), m.end(), first, last))
+        exact = m.group("what").lower().startswith("paragraph") and not m.group("more")
+        out.append(ParagraphRef(m.start(), m.end(), first, last, exact))
     return out
 
 

@@ -48,6 +48,10 @@ NOT_NAMED = frozenset(
                       "BarrierKind", "MentionStatus")
 ) | {SKOS.ConceptScheme}
 
+# Of these, the names still count as names where they overlap others: "Internet governance" (a theme)
+# is no mention of the Internet, though the theme itself is not proposed.
+BLOCKING = frozenset(WSIS[c] for c in ("Theme", "BarrierKind"))
+
 INSTRUMENT_CLASSES = frozenset(
     WSIS[c] for c in ("Instrument", "IntergovernmentalText", "MultistakeholderText", "PolicyFramework",
                       "ProcessDocument")
@@ -138,8 +142,21 @@ def label_variants(label: str) -> list[tuple[str, bool]]:
     return out
 
 
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)[ ]$")
+_WORD_AFTER = re.compile(r"[ ]([A-Za-z]+)")
 _UN_PREFIX = re.compile(r"(?:^|(?<=[^\w]))(?:UN|United Nations) $")
 _TITLES = ("secretary-general", "secretary general")
+
+
+def _footnote_marker(cased: str, key: str, end: int) -> bool:
+    """"the Tunis Agenda for the Information Society1": digits glued to the end of a name are a footnote
+    marker when a non-alphanumeric character or a capital (the footnote's text run in) follows them."""
+    if not key[-1].isalpha():
+        return False
+    j = end
+    while j < len(cased) and j - end < 3 and cased[j].isdigit():
+        j += 1
+    return j > end and (j == len(cased) or not cased[j].isalnum() or cased[j].isupper())
 
 
 def _widen_to_un_prefix(cased: str, hit: _Hit) -> None:
@@ -193,6 +210,10 @@ class Linker:
                     if label is not None:
                         linker.labels.setdefault(str(prov_node), str(label))
         for s, classes in types.items():
+            if isinstance(s, URIRef) and classes & BLOCKING:
+                for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
+                    for o in reference.objects(s, p):
+                        linker.add_name(str(s), str(o), "block")
             if not isinstance(s, URIRef) or classes & NOT_NAMED:
                 continue
             if classes & INSTRUMENT_CLASSES:
@@ -227,8 +248,8 @@ class Linker:
             acronym = _is_acronym(form)
             if len(form) < 2 or (len(form) < 3 and not acronym):
                 continue
-            kind = "symbol" if symbol else "acronym" if acronym else "label"
-            score = SCORES[kind if kind != "label" else how if how in SCORES else "label"]
+            kind = "block" if how == "block" else "symbol" if symbol else "acronym" if acronym else "label"
+            score = SCORES.get(kind if kind != "label" else how, SCORES["label"])
             if plural:
                 score -= 0.05
             cased = symbol or acronym or form.lower() in CASED or (plural and form[:-1].lower() in CASED)
@@ -249,24 +270,44 @@ class Linker:
         """How many keys the automaton reports in a folded text: the library's cost alone."""
         return sum(1 for _ in self._automaton.iter(lower))
 
-    def _label_hits(self, norm: Normalised) -> list[_Hit]:
+    def _label_hits(self, text: str, norm: Normalised) -> list[_Hit]:
         lower, cased = norm.lower, norm.cased
         n = len(lower)
         hits = []
         for last, key in self._automaton.iter(lower):
             start = last - len(key) + 1
             end = last + 1
-            if (start > 0 and lower[start - 1].isalnum()) or (end < n and lower[end].isalnum()):
+            if start > 0 and lower[start - 1].isalnum():
+                continue
+            if end < n and lower[end].isalnum() and not _footnote_marker(norm.cased, key, end):
                 continue
             if start > 1 and lower[start - 1] == "-" and lower[start - 2].isalnum():
                 continue  # the second half of a compound: "e-business" does not name business
             entries = [e for e in self._entries[key] if e.form is None or cased[start:end] == e.form]
+            if entries and all(e.kind == "acronym" for e in entries) and self._in_capitals(text, norm, start, end):
+                continue  # "WHO WE ARE": a heading in capitals, not the World Health Organization
             if entries and key.startswith("the ") and cased.startswith("the ", start):
                 start += 4  # "recalling the Pact for the Future": the article is the sentence's, not the name's
             if entries:
-                prio = 2 if any(e.kind == "symbol" for e in entries) else 1
+                prio = 2 if any(e.kind == "symbol" for e in entries) else 0 if all(
+                    e.kind == "block" for e in entries) else 1
                 hits.append(_Hit(start, end, prio, entries))
         return hits
+
+    def _in_capitals(self, text: str, norm: Normalised, start: int, end: int) -> bool:
+        """Whether a word next to [start, end) on the same line is written in capitals and is no known
+        acronym itself: then the text is in capitals and an acronym-shaped word proves nothing."""
+        cased = norm.cased
+        before = _WORD_BEFORE.search(cased, max(0, start - 30), start)
+        after = _WORD_AFTER.match(cased, end)
+        for m, gap in ((before, before and norm.gap(text, before.end(1), start)),
+                       (after, after and norm.gap(text, end, after.start(1)))):
+            if m is None or gap != " ":
+                continue
+            word = m.group(1)
+            if len(word) > 1 and word.isupper() and word.lower() not in self.known_forms:
+                return True
+        return False
 
     def _citation_hits(self, norm: Normalised, label_hits: list[_Hit]) -> list[_Hit]:
         hits = []
@@ -295,8 +336,10 @@ class Linker:
                 target = max(insts, key=lambda h: h.end - h.start, default=None)
             if target is None:
                 continue
-            entity = next(e.entity for e in target.entries if e.entity in self.instruments)
-            provision = self.provisions.get((entity, ref.first, ref.last))
+            entity = next((e.entity for e in target.entries if e.entity in self.instruments), None)
+            if entity is None:
+                continue
+            provision = self.provisions.get((entity, ref.first, ref.last)) if ref.exact else None
             score = SCORES["citation"] if provision else 0.7
             hits.append(_Hit(ref.start, target.end, 4, [_Entry(provision or entity, "citation", score, None)],
                              block_end=ref.end if provision else None))
@@ -307,7 +350,7 @@ class Linker:
         symbol, job number, page counter) that a name wrapped over a page break may have in its middle;
         without it, lines that look like furniture are skipped (`textnorm.furniture_spans`)."""
         norm = normalise(text, furniture_spans(text) if skip is None else skip)
-        label_hits = [h for h in self._label_hits(norm) if not _office_of_another_body(norm.lower, h)]
+        label_hits = [h for h in self._label_hits(text, norm) if not _office_of_another_body(norm.lower, h)]
         hits = label_hits + self._citation_hits(norm, label_hits)
         for h in label_hits:
             _widen_to_un_prefix(norm.cased, h)
@@ -319,6 +362,9 @@ class Linker:
                 continue
             block = h.block_end or h.end
             taken[h.start:block] = b"\x01" * (block - h.start)
+            if h.priority == 0:
+                continue  # a theme's name: it keeps shorter names inside it from counting, and is no mention
+            h.entries = [e for e in h.entries if e.kind != "block"]
             start, end = norm.span(h.start, h.end)
             share = len({e.entity for e in h.entries})
             seen: set[str] = set()

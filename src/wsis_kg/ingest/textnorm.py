@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 SOFT_HYPHEN = "\u00ad"
+INVISIBLE = frozenset("\u200c\u200d\u2060\ufeff")  # zero-width joiners, word joiner, byte order mark
+ZERO_WIDTH_SPACE = "\u200b"  # a word break without width: white space
 HYPHENS = frozenset("-\u2010\u2011")  # hyphen-minus, hyphen, non-breaking hyphen
 _PUNCT = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2012": "-", "\ufb01": "fi", "\ufb02": "fl"}
 
@@ -27,6 +29,10 @@ class Normalised:
     cased: str
     lower: str
     offsets: tuple[int, ...]
+
+    def gap(self, text: str, left_end: int, right_start: int) -> str:
+        """The stored text between two folded spans (`text` is the text this was folded from)."""
+        return text[self.offsets[left_end - 1] + 1:self.offsets[right_start]]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The stored-text span (end exclusive) of the folded span [start, end)."""
@@ -110,9 +116,12 @@ def normalise(text: str, skip: Iterable[tuple[int, int]] = ()) -> Normalised:
     space_at = -1  # index of the first white-space character of a pending run, or -1
     while i < n:
         c = src[i]
-        if c.isspace():
+        if c.isspace() or c == ZERO_WIDTH_SPACE:
             if space_at < 0:
                 space_at = i
+            i += 1
+            continue
+        if c in INVISIBLE:
             i += 1
             continue
         if c == SOFT_HYPHEN:
