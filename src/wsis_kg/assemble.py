@@ -15,6 +15,7 @@ from rdflib.term import Node
 from . import __version__, rdfio
 from .anchor import Anchor, anchor_claims, selector_graph
 from .errors import InputError
+from .ingest.genres import structure_of
 from .ingest.link import check_mentions
 from .namespaces import (
     G_ONTOLOGY,
@@ -32,7 +33,7 @@ from .namespaces import (
 )
 from .project import Project
 from .rdfio import bind_prefixes, parse_turtle, parse_turtle_files
-from .segment import Structure, segment, structure_graph
+from .segment import DocumentStructure
 from .sources import Source, load_sources
 
 DATASET_IRI = ID["dataset/wsis-kg"]
@@ -43,7 +44,7 @@ BUILD_IRI = ID["activity/build"]
 @dataclass
 class DocumentBuild:
     source: Source
-    structure: Structure
+    structure: DocumentStructure
     structure_graph: Graph
     claims_graph: Graph
     anchors: list[Anchor]
@@ -144,9 +145,9 @@ def label_link_nodes(claims: Graph, reference: Graph) -> Graph:
 
 
 def build_document(project: Project, source: Source, reference: Graph) -> DocumentBuild:
-    """Segment one source, read its curated claims and anchor every quote."""
-    structure = segment(source.text)
-    sgraph = structure_graph(str(source.iri), source.label, source.text, structure)
+    """Segment one source by its genre, read its curated claims and anchor every quote."""
+    structure = structure_of(source)
+    sgraph = structure.graph(str(source.iri), source.label, source.text)
     for t in source.metadata:
         sgraph.add(t)
     claims = Graph()

@@ -70,6 +70,7 @@ PREFIXES: dict[str, str] = {
     "cmp": str(ID) + "comparator/",
     "unit": str(ID) + "unit/",
     "scheme": str(ID) + "scheme/",
+    "genre": str(ID) + "genre/",
     "mstatus": str(ID) + "mention-status/",
     "shapes": BASE + "shapes#",
     "oa": str(OA),
