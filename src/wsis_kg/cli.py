@@ -62,14 +62,23 @@ def main(ctx: click.Context, project_dir: Path | None, dist_dir: Path | None) ->
 
 @main.command()
 @click.option("--no-reason", is_flag=True, help="Skip HermiT (faster; the release then says so).")
+@click.option("--base-url", envvar="WSIS_KG_BASE_URL", default="http://127.0.0.1:8000/", show_default=True,
+              metavar="URL", help="Where the release is published: download and endpoint addresses in void.ttl "
+                                  "(or set WSIS_KG_BASE_URL).")
+@click.option("--publisher", envvar="WSIS_KG_PUBLISHER", default="WSIS knowledge graph project", show_default=True,
+              help="Publisher named in the DCAT description (or set WSIS_KG_PUBLISHER).")
+@click.option("--contact", envvar="WSIS_KG_CONTACT", metavar="EMAIL|URL",
+              help="DCAT contact point: an e-mail address or a URL; default: the base URL (or set WSIS_KG_CONTACT).")
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, no_reason: bool) -> None:
+def build(ctx: click.Context, no_reason: bool, base_url: str, publisher: str, contact: str | None) -> None:
     """Assemble, validate (SHACL), reason (HermiT) and write dist/ atomically."""
     from .build import run_build
+    from .describe import Publication
 
     t0 = time.perf_counter()
-    result = run_build(_project(ctx), progress=_echo, reason=not no_reason)
+    publication = Publication(base_url, publisher, contact)
+    result = run_build(_project(ctx), progress=_echo, reason=not no_reason, publication=publication)
     for name, seconds in result.timings.items():
         _echo(f"  {seconds:7.2f} s  {name}")
     _echo(f"  {time.perf_counter() - t0:7.2f} s  total")
