@@ -308,3 +308,43 @@ def test_a_browser_dereferencing_an_iri_gets_its_page(browser: Browser, release:
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+# ---------------------------------------------------------------- what analysts read first
+
+
+def test_claim_pages_put_kind_voice_quote_and_citation_before_the_technical_blocks(site: Path,
+                                                                                    store: ox.Store) -> None:
+    quotes = claim_quotes(store)
+    for claim in quotes:
+        text = (site / iri_path(claim)).read_text(encoding="utf-8")
+        order = [text.find(marker) for marker in ('<table class="summary">', 'id="in-context"', 'id="cite"',
+                                                  'id="technical"')]
+        assert -1 not in order and order == sorted(order), f"{claim}: {order}"
+        summary = text[order[0]:text.find("</table>", order[0])]
+        assert "<th>Kind</th>" in summary and "<th>Voice</th>" in summary
+        cite = html.unescape(re.search(r'<p class="cite">(.*?)</p>', text, re.S).group(1))  # type: ignore[union-attr]
+        assert "IMSB Reflections on the WSIS+20 Elements Paper" in cite and f"<{claim}>" in cite
+
+
+def test_framework_pages_mark_each_claim_stated_or_linked_by_curators(site: Path, store: ox.Store) -> None:
+    rows = store.query(f"""SELECT ?target ?kind ?justification WHERE {{
+        ?claim <{WSIS}hasTopicLink> ?link . ?link <{WSIS}linkTarget> ?target ; a ?kind .
+        FILTER(?kind IN (<{WSIS}StatedLink>, <{WSIS}CuratorLink>))
+        OPTIONAL {{ ?link <{WSIS}justification> ?justification }} }}""", use_default_graph_as_union=True)
+    expected: dict[str, dict[str, int]] = {}
+    justifications: dict[str, list[str]] = {}
+    for r in rows:
+        kind = "stated" if r["kind"].value.endswith("StatedLink") else "curator"
+        counts = expected.setdefault(r["target"].value, {"stated": 0, "curator": 0})
+        counts[kind] += 1
+        if r["justification"] is not None:
+            justifications.setdefault(r["target"].value, []).append(r["justification"].value)
+    assert len(expected) > 20 and sum(c["stated"] for c in expected.values()) > 5
+    for target, counts in expected.items():
+        text = (site / iri_path(target)).read_text(encoding="utf-8")
+        claims = text[text.find('<ol class="claims">'):]
+        assert claims.count('class="prov prov-stated"') == counts["stated"], target
+        assert claims.count('class="prov prov-curator"') == counts["curator"], target
+        for j in justifications.get(target, []):
+            assert j in html.unescape(claims), f"{target}: justification {j!r} missing"

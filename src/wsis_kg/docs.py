@@ -17,7 +17,7 @@ import os
 import posixpath
 import re
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +77,12 @@ th { width: 14rem; font-weight: 600; }
 .lit-meta { color: #595959; font-size: .8rem; margin-left: .3rem; }
 .quote { color: #444; font-style: italic; }
 ol.claims li, ul.plain li { margin-bottom: .5rem; }
+.prov { display: inline-block; border-radius: .3rem; padding: 0 .4rem; font-size: .8rem; font-weight: 600; }
+.prov-stated { background: #e3f4e6; color: #1b5e20; } .prov-curator { background: #fff1dc; color: #7a3e00; }
+.prov-property { background: #eef0f3; color: #333; }
+.justification { font-size: .9rem; color: #444; }
+table.summary th { width: 10rem; }
+p.cite { background: #f5f5f7; padding: .5rem .8rem; }
 footer { margin-top: 3rem; font-size: .85rem; color: #666; border-top: 1px solid #ddd; padding-top: .6rem; }
 """
 
@@ -110,8 +116,13 @@ TEMPLATES: dict[str, str] = {
 {%- if v.href %}<a href="{{ v.href }}">{{ v.text }}</a>{% elif v.iri %}<a href="{{ v.iri }}" class="external">{{ v.text
 }}</a>{% else %}{{ v.text }}{% if v.meta %}<span class="lit-meta">{{ v.meta }}</span>{% endif %}{% endif -%}
 {%- endmacro %}
+{% macro provenance(l) -%}
+<span class="prov prov-{{ l.kind }}">{{ l.label }}</span>{% if l.justification %} <span class="justification">{{
+l.justification }}</span>{% endif %}
+{%- endmacro %}
 {% macro claim_item(c) -%}
 <a href="{{ c.href }}">{{ c.text }}</a>{% for k in c.kinds %} <span class="chip">{{ k }}</span>{% endfor %}
+{% for l in c.provenance %}<div>{{ provenance(l) }}</div>{% endfor %}
 {% if c.quote %}<div class="quote">“{{ c.quote }}”</div>{% endif %}
 {% if c.entities %}<div>{% for e in c.entities %}<a class="chip" href="{{ e.href }}">{{ e.text }}</a>{% endfor
 %}</div>{% endif %}
@@ -124,12 +135,14 @@ loop.last %}<br>{% endif %}{% endfor %}</td></tr>
 {% endfor %}</table>{% endif %}
 {%- endmacro %}
 """,
-    "node.html": """{% extends "base.html" %}{% from "macros.html" import value, claim_item, statements %}
+    "node.html": """{% extends "base.html" %}{% from "macros.html" import value, claim_item, statements, provenance %}
 {% block main %}
 <h1>{{ title }}</h1>
 {% if kinds %}<p class="kinds">{% for k in kinds %}<span>{{ value(k) }}</span>{% endfor %}</p>{% endif %}
 {% if alt_labels %}<p>Also: {{ alt_labels | join(", ") }}</p>{% endif %}
 {% for d in definitions %}<p class="definition">{{ d }}</p>{% endfor %}
+{% if summary %}<table class="summary">{% for row in summary %}<tr><th>{{ row.name }}</th><td>{% for v in row['values']
+%}{{ value(v) }}{% if not loop.last %}, {% endif %}{% endfor %}</td></tr>{% endfor %}</table>{% endif %}
 {% if quote %}
 <section class="context" id="in-context">
 {% if quote.question %}<p class="question">{{ value(quote.question) }}{% if quote.question_text %}: {{
@@ -139,6 +152,14 @@ quote.question_text }}{% endif %}</p>{% endif %}
 {% if quote.passage %}<p>Passage: {{ value(quote.passage) }}</p>{% endif %}
 </section>
 {% endif %}
+{% if cite %}<h2 id="cite">Cite this</h2>
+<p class="cite">{{ cite }}</p>{% endif %}
+{% if topic_links %}<h2 id="topic-links">Action Lines, SDGs and GDC objectives</h2>
+<ul class="plain links">{% for l in topic_links %}<li>{{ value(l.target) }} {{ provenance(l) }}</li>{% endfor
+%}</ul>{% endif %}
+{% if conflicts %}<h2 id="conflicts">Conflicts with</h2>
+<ul class="plain links">{% for l in conflicts %}<li>{{ value(l.target) }} {{ provenance(l) }}</li>{% endfor
+%}</ul>{% endif %}
 {% if text_marks %}
 <blockquote class="passage">{% for part in text_marks %}{% if part.mark %}<mark>{{ part.text }}</mark>{% else %}{{
 part.text }}{% endif %}{% endfor %}</blockquote>
@@ -152,9 +173,11 @@ part.text }}{% endif %}{% endfor %}</blockquote>
 </section>
 {% endfor %}
 {% if claims %}<h2>{{ claims_heading }}</h2>
+{% if claims_note %}<p>{{ claims_note }}</p>{% endif %}
 <ol class="claims">{% for c in claims %}<li>{{ claim_item(c) }}</li>{% endfor %}</ol>{% endif %}
+{% if details %}<h2 id="technical">Technical details</h2>{% endif %}
 {% for d in details %}
-<h2>{{ value(d.node) }}</h2>
+<h3>{{ value(d.node) }}</h3>
 <table class="details">{% for row in d.rows %}<tr><th>{{ value(row.predicate) }}</th><td>{% for v in row['values']
 %}{{ value(v) }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>{% endfor %}</table>
 {% endfor %}
@@ -456,6 +479,101 @@ class Site:
             "entities": [self.ref_key(e, here) for e in self.entities_of(claim)] if with_entities else [],
         }
 
+    def claims_of(self, key: str) -> list[str]:
+        """The claims that link to an entity, directly or through one of their own nodes (a topic link,
+        a citation)."""
+        found = {s for s, _ in self.g.inc.get(key, ()) if s in self.claims}
+        found |= {s.rsplit("/", 2)[0] for s, _ in self.g.inc.get(key, ()) if s.rsplit("/", 2)[0] in self.claims}
+        return sorted(found, key=lambda c: (self._claim_order.get(c, 0), c))
+
+    def provenance(self, claim: str, target: str) -> list[dict[str, Any]]:
+        """How a claim reaches an entity: a topic link stated in the text, a curator's link with its
+        justification, or a property of the claim (its theme, the issue it is about, a group it names)."""
+        marks: list[dict[str, Any]] = []
+        for link in self.g.values(claim, str(WSIS.hasTopicLink)):
+            lk = _key(link)
+            if any(_key(t) == target for t in self.g.values(lk, str(WSIS.linkTarget))):
+                marks.append(self._link_mark(lk))
+        for p, o in self.g.out.get(claim, ()):
+            if _key(o) == target and p != str(WSIS.hasTopicLink):
+                marks.append({"kind": "property", "label": self.label(p), "justification": None})
+        return marks
+
+    def _link_mark(self, link: str) -> dict[str, Any]:
+        types = self.g.types(link)
+        justification = _pick_literal(self.g.values(link, str(WSIS.justification)))
+        if str(WSIS.StatedLink) in types:
+            return {"kind": "stated", "label": "stated in the text", "justification": justification}
+        return {"kind": "curator", "label": "curator's link", "justification": justification}
+
+    def topic_links(self, claim: str, here: str) -> list[dict[str, Any]]:
+        links = []
+        for link in self.g.values(claim, str(WSIS.hasTopicLink)):
+            lk = _key(link)
+            for target in self.g.values(lk, str(WSIS.linkTarget)):
+                links.append({**self._link_mark(lk), "target": self.ref(target, here)})
+        return sorted(links, key=lambda link: (link["kind"] != "stated", link["target"]["text"]))
+
+    def conflicts(self, claim: str, here: str) -> list[dict[str, Any]]:
+        """Positions this one conflicts with (the relation is symmetric: stated on either side). A conflict
+        is the curators' reading of two positions on one issue, never a sentence of the text."""
+        others = {_key(o) for o in self.g.values(claim, str(WSIS.conflictsWith))}
+        others |= {s for s, p in self.g.inc.get(claim, ()) if p == str(WSIS.conflictsWith)}
+        return [{"kind": "curator", "label": "curator's reading", "justification": None,
+                 "target": self.ref_key(other, here)}
+                for other in sorted(others - {claim}, key=lambda c: (self._claim_order.get(c, 0), c))]
+
+    def claim_summary(self, claim: str, here: str) -> list[dict[str, Any]]:
+        """What an analyst reads first: kind, voice and support, who speaks, addressee and modality."""
+        rows: list[dict[str, Any]] = []
+
+        def add(name: str, prop: str) -> None:
+            vals = self.g.values(claim, prop)
+            if vals:
+                rows.append({"name": name, "values": [self.ref(v, here) for v in
+                                                      sorted(vals, key=lambda v: self.label(_key(v)))]})
+
+        kinds = sorted((t for t in self.g.types(claim) if t != str(WSIS.Claim)), key=self.label)
+        rows.append({"name": "Kind", "values": [self.ref_key(t, here) for t in kinds]})
+        add("Voice", str(WSIS.voice))
+        add("Speaker", str(WSIS.speaker))
+        add("Reported by", str(WSIS.reportedBy))
+        add("Support", str(WSIS.supportLevel))
+        add("Addressed to", str(WSIS.addressedTo))
+        unstated = self.g.value(claim, str(WSIS.addresseeUnstated))
+        if isinstance(unstated, ox.Literal) and unstated.value == "true":
+            rows.append({"name": "Addressed to", "values": [{"text": "not stated in the text"}]})
+        add("Modality", str(WSIS.modality))
+        add("About", str(WSIS.about))
+        return [r for r in rows if r["values"]]
+
+    def citation_text(self, claim: str) -> str:
+        """A reference a reader can paste: document, date, question, section, paragraph, characters, IRI."""
+        parts: list[str] = []
+        doc = self.g.value(claim, str(WSIS.statedIn))
+        if doc is not None:
+            dk = _key(doc)
+            title = self.label(dk)
+            date = _pick_literal(self.g.values(dk, str(DCTERMS.date)) + self.g.values(dk, str(DCTERMS.issued)))
+            publisher = self.g.value(dk, str(DCTERMS.publisher))
+            pub = self.label(_key(publisher)) if publisher is not None and not isinstance(publisher, ox.Literal) \
+                else (publisher.value if isinstance(publisher, ox.Literal) else "")
+            parts.append(", ".join(x for x in (pub, f"“{title}”", date) if x))
+        passage = self.g.value(claim, str(WSIS.groundedIn))
+        if passage is not None:
+            pk = _key(passage)
+            chain = [*reversed(self.parents(pk)), pk]
+            for node in chain:
+                types = self.g.types(node)
+                if types & {str(WSIS.Question), str(WSIS.Section), str(WSIS.Paragraph), str(WSIS.ListItem),
+                            str(WSIS.Passage)}:
+                    parts.append(self.label(node))
+        start = self._claim_start(claim)
+        if start < 1 << 30:
+            parts.append(f"characters from {start}")
+        parts.append(f"<{claim}>")
+        return ", ".join(parts) + "."
+
     def parents(self, key: str) -> list[str]:
         chain = []
         seen = {key}
@@ -559,6 +677,10 @@ class Site:
         ctx["claims_heading"] = "Claims"
         if key in self.claims:
             ctx["quote"] = self.quote_in_context(key, here)
+            ctx["summary"] = self.claim_summary(key, here)
+            ctx["cite"] = self.citation_text(key)
+            ctx["topic_links"] = self.topic_links(key, here)
+            ctx["conflicts"] = self.conflicts(key, here)
             grounded = self.g.value(key, str(WSIS.groundedIn))
             if grounded is not None:
                 ctx["crumbs"] = [{"text": "Home", "href": ctx["root"] + "index.html"}] + [
@@ -578,11 +700,14 @@ class Site:
                 ctx["definitions"].insert(0, " ".join(text.value.split()))
             ctx["outline"] = self.outline(key, here)
         else:
-            ctx["claims"] = [self.claim_item(c, here, with_entities=False) for c in sorted(
-                {s for s, _ in self.g.inc.get(key, ()) if s in self.claims}
-                | {s.rsplit("/", 2)[0] for s, _ in self.g.inc.get(key, ()) if s.rsplit("/", 2)[0] in self.claims},
-                key=lambda c: (self._claim_order.get(c, 0), c))]
+            claims = self.claims_of(key)
+            ctx["claims"] = [{**self.claim_item(c, here, with_entities=False),
+                              "provenance": self.provenance(c, key)} for c in claims]
             ctx["claims_heading"] = "Claims that link to it"
+            kinds = Counter(p["kind"] for c in ctx["claims"] for p in c["provenance"])
+            if kinds["stated"] or kinds["curator"]:
+                ctx["claims_note"] = (f"{kinds['stated']} stated in the text, {kinds['curator']} linked by curators "
+                                      "(each with its justification).")
         ctx["outgoing"] = self._rows(self.g.out.get(key, ()), here)
         ctx["incoming"] = self._rows(((p, ox.NamedNode(s) if not s.startswith("_:") else ox.BlankNode(s[2:]))
                                       for s, p in self.g.inc.get(key, ())), here)
