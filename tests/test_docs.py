@@ -138,7 +138,7 @@ def test_ontology_reference_is_pylode_with_every_class_and_a_way_back(site: Path
 
 def sample_pages(site: Path) -> list[Path]:
     """The home page, the lists, the ontology reference, and one page of each kind of node."""
-    pages = [site / name for name in ("index.html", "entities.html", "ontology.html")]
+    pages = [site / name for name in ("index.html", "entities.html", "ontology.html", "search.html")]
     for pattern in ("id/action-line/C5.html", "id/claim/*/*.html", "id/document/*/q1.html", "id/document/*/q1/*.html",
                     "id/document/*/q1/*/p1.html", "id/theme/*.html", "id/issue/*.html", "id/stakeholder-group/*.html",
                     "ext/metadata.un.org/sdg/5.html"):
@@ -219,7 +219,7 @@ def axe_violations(page: Page) -> list[str]:
 
 
 def test_axe_finds_no_wcag_aa_violation(browser: Browser, site: Path) -> None:
-    pages = [site / "index.html", site / "ontology.html", site / "id/action-line/C5.html",
+    pages = [site / "index.html", site / "ontology.html", site / "id/action-line/C5.html", site / "search.html",
              next(iter(sorted(site.glob("id/claim/*/*.html"))))]
     violations: list[str] = []
     for path in pages:
@@ -348,3 +348,33 @@ def test_framework_pages_mark_each_claim_stated_or_linked_by_curators(site: Path
         assert claims.count('class="prov prov-curator"') == counts["curator"], target
         for j in justifications.get(target, []):
             assert j in html.unescape(claims), f"{target}: justification {j!r} missing"
+
+
+def test_the_search_box_finds_a_claim_offline_from_file_urls(browser: Browser, site: Path, store: ox.Store) -> None:
+    quotes = claim_quotes(store)
+    target = next(c for c, q in quotes.items() if "gender-budgeting" in q)
+    page = browser.new_page()
+    problems = watch(page)
+    requests: list[str] = []
+    page.on("request", lambda req: requests.append(req.url))
+    page.goto((site / "id/action-line/C5.html").as_uri())
+    page.fill("#site-search", "gender budgeting")
+    page.press("#site-search", "Enter")
+    page.wait_for_selector("#results li")
+    assert "search.html?q=gender+budgeting" in page.url
+    hrefs = page.eval_on_selector_all("#results li > a", "els => els.map(e => e.href)")
+    assert any(h.endswith(iri_path(target)) for h in hrefs), hrefs
+    assert "result" in page.locator("#search-status").inner_text()
+    # narrowing to entities drops the claim; a word of no record gives none
+    page.select_option("#only", "entity")
+    hrefs = page.eval_on_selector_all("#results li > a", "els => els.map(e => e.href)")
+    assert not any("/claim/" in h for h in hrefs)
+    page.select_option("#only", "claim")
+    page.fill("#q", "qwxzzv")
+    assert page.locator("#results li").count() == 0 and page.locator("#search-status").inner_text().startswith("0 ")
+    page.fill("#q", "gender budgeting")
+    page.locator("#results li > a[href$='" + Path(iri_path(target)).name + "']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("mark#quote").is_visible()
+    assert problems == [] and all(r.startswith("file://") for r in requests), requests
+    page.close()

@@ -189,6 +189,32 @@ def query(ctx: click.Context, query: str | None, list_only: bool, fmt: str, bind
 
 
 @main.command()
+@click.argument("text")
+@click.option("--doc", metavar="DOC-ID", help="Only claims of this document (e.g. imsb-reflections-2025-07-25).")
+@click.option("--kind", metavar="KIND", help="Only claims of this kind (e.g. Recommendation, Position).")
+@click.option("--theme", metavar="THEME", help="Only claims with this theme (e.g. gender-equality).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@handle_errors
+def search(ctx: click.Context, text: str, doc: str | None, kind: str | None, theme: str | None, limit: int,
+           fmt: str) -> None:
+    """Full-text search of the claims (labels, quotes, passage text), best first, each with its quote and IRI."""
+    import json
+    from dataclasses import asdict
+
+    from .docs import read_release
+    from .search import format_hits, search_release
+
+    hits = search_release(read_release(_project(ctx).dist), text, limit=limit, doc=doc, kind=kind, theme=theme)
+    if fmt == "json":
+        click.echo(json.dumps([{"score": round(score, 3), **asdict(r)} for score, r in hits], indent=1,
+                              ensure_ascii=False))
+    else:
+        click.echo(format_hits(hits), nl=False)
+
+
+@main.command()
 @click.pass_context
 @handle_errors
 def stats(ctx: click.Context) -> None:

@@ -52,7 +52,9 @@ T_ALT = str(SKOS.altLabel)
 T_TITLE = str(DCTERMS.title)
 T_PART_OF = str(DCTERMS.isPartOf)
 DEFINITIONS = (str(SKOS.definition), str(RDFS.comment), str(DCTERMS.description), str(SKOS.scopeNote))
-RESERVED = ("index.html", "entities.html", "ontology.html", "style.css")
+RESERVED = ("index.html", "entities.html", "ontology.html", "style.css", "search.html", "search/index.js",
+            "search/minisearch.js", "search/search.js")
+STATIC = {"search/minisearch.js": "minisearch.js", "search/search.js": "search.js"}
 ONTOLOGY_TYPES = {str(OWL.Class), str(OWL.ObjectProperty), str(OWL.DatatypeProperty), str(OWL.AnnotationProperty),
                   str(RDF.Property), str(RDFS.Class), str(OWL.Ontology)}
 
@@ -61,6 +63,8 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 0 auto; pad
        color: #1d1d1f; line-height: 1.5; }
 header nav { padding: .8rem 0; border-bottom: 1px solid #ddd; }
 header nav a { margin-right: 1rem; }
+header form.site-search { display: inline-block; margin-left: 1rem; }
+#results .where { font-size: .85rem; color: #595959; }
 nav.crumbs { font-size: .9rem; color: #555; padding: .4rem 0; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 code.iri { font-size: .85rem; color: #555; word-break: break-all; }
@@ -100,7 +104,9 @@ TEMPLATES: dict[str, str] = {
 <body>
 <header>
 <nav><a href="{{ root }}index.html">WSIS knowledge graph</a><a href="{{ root }}entities.html">Entities</a><a
- href="{{ root }}ontology.html">Ontology</a></nav>
+ href="{{ root }}ontology.html">Ontology</a><form class="site-search" role="search"
+ action="{{ root }}search.html"><label for="site-search">Search</label> <input id="site-search" name="q"
+ type="search" size="24"></form></nav>
 {% if crumbs %}<nav class="crumbs" aria-label="breadcrumbs">{% for c in crumbs %}{% if not loop.first %} › {% endif
 %}<a href="{{ c.href }}">{{ c.text }}</a>{% endfor %}</nav>{% endif %}
 </header>
@@ -203,6 +209,24 @@ s.claims }} claims</span></li>{% endfor %}</ul>{% endif %}</li>
 {% endfor %}</ol>
 </section>
 {% endfor %}
+{% endblock %}
+""",
+    "search.html": """{% extends "base.html" %}
+{% block main %}
+<h1>Search</h1>
+<form id="search-form" role="search" action="search.html">
+<label for="q">Words to look for in claims (labels, quotes, passages) and entities</label><br>
+<input id="q" name="q" type="search" size="50" autocomplete="off">
+<label for="only">in</label> <select id="only" name="only"><option value="">claims and entities</option><option
+ value="claim">claims</option><option value="entity">entities</option></select>
+<button type="submit">Search</button>
+</form>
+<p id="search-status" role="status" aria-live="polite">The search needs JavaScript; everything is also reachable
+from the <a href="index.html">questions</a> and the <a href="entities.html">entities</a>.</p>
+<ol id="results" class="claims"></ol>
+<script src="search/minisearch.js"></script>
+<script src="search/index.js"></script>
+<script src="search/search.js"></script>
 {% endblock %}
 """,
     "entities.html": """{% extends "base.html" %}{% from "macros.html" import value %}
@@ -785,6 +809,12 @@ class Site:
             return self.ontology_page()
         if path == "style.css":
             return CSS.lstrip()
+        if path == "search.html":
+            return self.env.get_template("search.html").render(**self._common(path, "Search"))
+        if path == "search/index.js":
+            return search_index_js(self)
+        if path in STATIC:
+            return static_text(STATIC[path])
         key = self.by_path.get(path)
         return self.node_page(key) if key is not None else None
 
@@ -815,6 +845,26 @@ class Site:
                     shutil.copyfile(source, target)
                 count += 1
         return count
+
+
+# ---------------------------------------------------------------- search
+
+
+def static_text(name: str) -> str:
+    """A file shipped in the package's static/ folder (MiniSearch and the search page's script)."""
+    from importlib.resources import files
+
+    return files("wsis_kg").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def search_index_js(site: Site) -> str:
+    """The records the search page indexes, as a script (a file:// page cannot fetch JSON)."""
+    import json
+
+    from .search import client_records
+
+    data = json.dumps(client_records(site), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return "window.WSIS_SEARCH = " + data.replace("</", "<\\/") + ";\n"
 
 
 # ---------------------------------------------------------------- ontology reference
