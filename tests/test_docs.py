@@ -5,6 +5,7 @@ The same pages are what `wsis-kg serve` answers to a browser on an entity's IRI.
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import os
@@ -378,3 +379,81 @@ def test_the_search_box_finds_a_claim_offline_from_file_urls(browser: Browser, s
     assert page.locator("mark#quote").is_visible()
     assert problems == [] and all(r.startswith("file://") for r in requests), requests
     page.close()
+
+
+# ---------------------------------------------------------------- front page, figures, downloads
+
+DCT = "http://purl.org/dc/terms/"
+
+
+def test_front_page_leads_to_every_framework_element_theme_group_and_issue(site: Path, store: ox.Store) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    for anchor, cls in (("action-lines", "ActionLine"), ("sdgs", "SustainableDevelopmentGoal"),
+                        ("gdc-objectives", "GDCObjective"), ("themes", "Theme"),
+                        ("stakeholder-groups", "StakeholderGroup"), ("issues", "ContestedIssue")):
+        members = {r["e"].value for r in store.query(f"SELECT ?e WHERE {{ GRAPH <https://w3id.org/wsis-kg/graph/"
+                                                     f"reference> {{ ?e a <{WSIS}{cls}> }} }}")}
+        assert members, cls
+        block = re.search(rf'<h3 id="{anchor}">.*?</section>', home, re.S)
+        assert block, anchor
+        hrefs = set(re.findall(r'href="([^"]+)"', block.group(0)))
+        assert hrefs == {iri_path(m) for m in members}, anchor
+
+
+def test_action_line_by_question_matrix_counts_what_the_graph_says(site: Path, store: ox.Store) -> None:
+    rows = store.query(f"""SELECT ?al ?qn (COUNT(DISTINCT ?claim) AS ?n) WHERE {{
+        ?claim <{WSIS}hasTopicLink>/<{WSIS}linkTarget> ?al . ?al a <{WSIS}ActionLine> .
+        ?claim <{WSIS}groundedIn>/<{DCT}isPartOf>* ?q . ?q a <{WSIS}Question> ; <{WSIS}questionNumber> ?qn .
+    }} GROUP BY ?al ?qn""", use_default_graph_as_union=True)
+    expected = {(r["al"].value, int(r["qn"].value)): int(r["n"].value) for r in rows}
+    assert sum(expected.values()) > 50
+    table = list(csv.DictReader((site / "reports" / "action-line-by-question.csv").open(encoding="utf-8")))
+    questions = [name for name in table[0] if name.startswith("Question ")]
+    got = {(row["iri"], int(q.split()[-1])): int(row[q]) for row in table for q in questions if int(row[q])}
+    assert got == expected
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<table class="matrix">' in home and home.count('<th scope="row">') == len(table)
+
+
+def test_charts_are_svg_in_the_site_and_the_release(site: Path, release: Path) -> None:
+    for folder in (site / "reports", release / "reports"):
+        for name in ("claims-per-action-line.svg", "claims-per-sdg.svg", "claims-per-gdc-objective.svg",
+                     "claims-per-theme.svg"):
+            text = (folder / name).read_text(encoding="utf-8")
+            assert text.lstrip().startswith("<?xml") and "<svg" in text
+    action_lines = (site / "reports" / "claims-per-action-line.svg").read_text(encoding="utf-8")
+    assert all(f"C{n} " in action_lines for n in range(1, 12))  # labels stay text
+    assert "stated in the text" in action_lines and "curator" in action_lines
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'src="reports/claims-per-action-line.svg"' in home
+
+
+def test_coverage_lists_exactly_the_claims_without_an_action_line_or_sdg_link(site: Path, release: Path,
+                                                                            store: ox.Store) -> None:
+    rows = store.query(f"""SELECT DISTINCT ?claim WHERE {{ ?claim <{WSIS}quote> ?q .
+        FILTER NOT EXISTS {{ ?claim <{WSIS}hasTopicLink>/<{WSIS}linkTarget> ?t .
+                             ?t a ?c . FILTER(?c IN (<{WSIS}ActionLine>, <{WSIS}SustainableDevelopmentGoal>)) }} }}""",
+                       use_default_graph_as_union=True)
+    expected = {r["claim"].value for r in rows}
+    assert 0 < len(expected) < len(claim_quotes(store))
+    for folder in (site / "reports", release / "reports"):
+        table = list(csv.DictReader((folder / "coverage-unlinked-claims.csv").open(encoding="utf-8")))
+        assert {r["claim"] for r in table} == expected
+    page = (site / "coverage.html").read_text(encoding="utf-8")
+    assert all(f'href="{iri_path(c)}"' in page for c in expected)
+    assert f"{len(expected)} of {len(claim_quotes(store))} claims" in page
+
+
+def test_every_list_of_claims_downloads_as_csv(site: Path, store: ox.Store) -> None:
+    pages = [site / "id/action-line/C5.html", next(site.rglob("q1.html")), site / "id/theme/gender-equality.html"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        link = re.search(r'<a href="([^"]+\.csv)">Download these claims as CSV</a>', text)
+        assert link, page
+        listed = re.findall(r'<li><a href="([^"]+/claim/[^"]+\.html)"', text)
+        table = list(csv.DictReader((page.parent / link.group(1)).open(encoding="utf-8")))
+        assert len(table) == len(set(listed)) > 0
+        assert all(r["quote"] and r["claim"].startswith("https://w3id.org/wsis-kg/id/claim/") for r in table)
+    c5 = list(csv.DictReader((site / "id/action-line/C5.csv").open(encoding="utf-8")))
+    curated = [r for r in c5 if r["link"] == "curator's link"]
+    assert curated and all(r["justification"] for r in curated)

@@ -10,6 +10,7 @@ server, and under `wsis-kg serve` (which renders the same pages on request).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import logging
@@ -53,7 +54,11 @@ T_TITLE = str(DCTERMS.title)
 T_PART_OF = str(DCTERMS.isPartOf)
 DEFINITIONS = (str(SKOS.definition), str(RDFS.comment), str(DCTERMS.description), str(SKOS.scopeNote))
 RESERVED = ("index.html", "entities.html", "ontology.html", "style.css", "search.html", "search/index.js",
-            "search/minisearch.js", "search/search.js")
+            "search/minisearch.js", "search/search.js", "coverage.html")
+BROWSE = (("action-lines", "WSIS Action Lines", "ActionLine"), ("sdgs", "Sustainable Development Goals",
+          "SustainableDevelopmentGoal"), ("gdc-objectives", "Global Digital Compact objectives", "GDCObjective"),
+          ("themes", "Themes", "Theme"), ("stakeholder-groups", "Stakeholder groups", "StakeholderGroup"),
+          ("issues", "Contested issues", "ContestedIssue"))
 STATIC = {"search/minisearch.js": "minisearch.js", "search/search.js": "search.js"}
 ONTOLOGY_TYPES = {str(OWL.Class), str(OWL.ObjectProperty), str(OWL.DatatypeProperty), str(OWL.AnnotationProperty),
                   str(RDF.Property), str(RDFS.Class), str(OWL.Ontology)}
@@ -87,6 +92,10 @@ ol.claims li, ul.plain li { margin-bottom: .5rem; }
 .justification { font-size: .9rem; color: #444; }
 table.summary th { width: 10rem; }
 p.cite { background: #f5f5f7; padding: .5rem .8rem; }
+a.chip { text-decoration: none; } .chip .count { color: #424242; }
+table.matrix th, table.matrix td { width: auto; font-size: .85rem; text-align: right; padding: .2rem .4rem; }
+table.matrix th[scope=row], table.matrix thead th:first-child { text-align: left; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 footer { margin-top: 3rem; font-size: .85rem; color: #666; border-top: 1px solid #ddd; padding-top: .6rem; }
 """
 
@@ -178,6 +187,7 @@ part.text }}{% endif %}{% endfor %}</blockquote>
 %}</ol>{% endif %}
 </section>
 {% endfor %}
+{% if csv %}<p class="download"><a href="{{ csv }}">Download these claims as CSV</a></p>{% endif %}
 {% if claims %}<h2>{{ claims_heading }}</h2>
 {% if claims_note %}<p>{{ claims_note }}</p>{% endif %}
 <ol class="claims">{% for c in claims %}<li>{{ claim_item(c) }}</li>{% endfor %}</ol>{% endif %}
@@ -198,6 +208,12 @@ part.text }}{% endif %}{% endfor %}</blockquote>
 <p>{{ stats.claims }} claims, {{ stats.entities }} entities, {{ stats.triples }} triples.
 <a href="entities.html">Browse the entities</a> · <a href="ontology.html">Ontology reference</a>{% for d in downloads
 %} · <a href="{{ d.href }}">{{ d.text }}</a>{% endfor %}</p>
+<h2 id="browse">Browse by</h2>
+{% for b in browse %}<section class="browse">
+<h3 id="{{ b.anchor }}">{{ b.heading }} <span class="lit-meta">{{ b['items'] | length }}</span></h3>
+<p>{% for e in b['items'] %}<a class="chip" href="{{ e.href }}">{{ e.text }}{% if e.claims
+%} <span class="count">({{ e.claims }})</span>{% endif %}</a>{% endfor %}</p>
+</section>{% endfor %}
 {% for doc in documents %}
 <section class="document">
 <h2>{{ value(doc.node) }}</h2>
@@ -209,6 +225,37 @@ s.claims }} claims</span></li>{% endfor %}</ul>{% endif %}</li>
 {% endfor %}</ol>
 </section>
 {% endfor %}
+<h2 id="figures">Figures</h2>
+<p>Counts of claims linked to each framework element: links the text states, and links curators added
+with a justification. A claim without a link is not irrelevant to a framework: see the
+<a href="coverage.html">coverage report</a>. Tables as CSV: <a href="reports/action-line-by-question.csv">Action
+Line × question</a>, <a href="reports/coverage-unlinked-claims.csv">claims without an Action Line or SDG link</a>.</p>
+<table class="matrix">
+<caption>Claims per Action Line and question of the document</caption>
+<thead><tr>{% for h in matrix[0][:1] + matrix[0][2:] %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in matrix[1:] %}<tr><th scope="row"><a href="{{ matrix_links[loop.index0] }}">{{ row[0] }}</a></th>{%
+for n in row[2:] %}<td>{{ n if n else "" }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+</table>
+{% for c in charts %}<figure><img src="{{ c.href }}" alt="{{ c.alt }}"><figcaption>{{ c.caption }}</figcaption></figure>
+{% endfor %}
+{% endblock %}
+""",
+    "coverage.html": """{% extends "base.html" %}{% from "macros.html" import value, claim_item %}
+{% block main %}
+<h1>Coverage: claims without an Action Line or SDG link</h1>
+<p>{{ unlinked }} of {{ total }} claims link to no WSIS Action Line and no SDG, neither stated in the text nor added
+by curators. That says only that no link was recorded, not that the claim is irrelevant to them.
+<a href="reports/coverage-unlinked-claims.csv">Download as CSV</a>.</p>
+<table class="coverage"><thead><tr><th scope="col">Section</th><th scope="col">Claims</th><th scope="col">Without a
+link</th></tr></thead><tbody>
+{% for s in sections %}<tr><td>{% if s.section and s.unlinked %}<a href="#{{ s.anchor }}">{{ s.section.text }}</a>{%
+elif s.section %}{{ s.section.text }}{% else %}(no section){% endif
+%}</td><td>{{ s.claims }}</td><td>{{ s.unlinked | length }}</td></tr>
+{% endfor %}</tbody></table>
+{% for s in sections %}{% if s.unlinked %}
+<h2 id="{{ s.anchor }}">{{ value(s.section) }}</h2>
+<ol class="claims">{% for c in s.unlinked %}<li>{{ claim_item(c) }}</li>{% endfor %}</ol>
+{% endif %}{% endfor %}
 {% endblock %}
 """,
     "search.html": """{% extends "base.html" %}
@@ -732,6 +779,8 @@ class Site:
             if kinds["stated"] or kinds["curator"]:
                 ctx["claims_note"] = (f"{kinds['stated']} stated in the text, {kinds['curator']} linked by curators "
                                       "(each with its justification).")
+        csv_path = self.csv_path(key)
+        ctx["csv"] = self.rel(csv_path, here) if csv_path else None
         ctx["outgoing"] = self._rows(self.g.out.get(key, ()), here)
         ctx["incoming"] = self._rows(((p, ox.NamedNode(s) if not s.startswith("_:") else ox.BlankNode(s[2:]))
                                       for s, p in self.g.inc.get(key, ())), here)
@@ -776,10 +825,79 @@ class Site:
                         "groups it invokes. Start from a question of a document to reach its sections, claims "
                         "and entities.",
             stats={"claims": len(self.claims), "entities": len(self.reference), "triples": self.g.triples},
-            documents=documents,
+            documents=documents, browse=self.browse(here), **self.figures_context(here),
             downloads=[{"href": href, "text": text} for text, href in self.downloads.items()],
         )
         return self.env.get_template("index.html").render(**ctx)
+
+    def browse(self, here: str) -> list[dict[str, Any]]:
+        """The front page's ways in: framework elements, themes, groups and issues, each with its claim count."""
+        from .report import members, short
+
+        found = []
+        for anchor, heading, cls in BROWSE:
+            items = [{"href": self.href(e, here), "text": short(self, e), "claims": len(self.claims_of(e))}
+                     for e in members(self, str(WSIS) + cls)]
+            if items:
+                found.append({"anchor": anchor, "heading": heading, "items": items})
+        return found
+
+    @functools.cached_property
+    def _figures(self) -> Any:
+        from .report import figures
+
+        return figures(self)
+
+    @functools.cached_property
+    def _report_files(self) -> dict[str, str]:
+        from .report import release_reports
+
+        return release_reports(self, self._figures)
+
+    def reports(self) -> dict[str, str]:
+        """The report files (charts, tables), computed once."""
+        return self._report_files
+
+    def figures_context(self, here: str) -> dict[str, Any]:
+        from .report import matrix_rows, members
+
+        rows = matrix_rows(self, self._figures)
+        links = [self.href(al, here) for al in members(self, str(WSIS.ActionLine))]
+        captions = {"claims-per-action-line.svg": "Claims linked to each WSIS Action Line",
+                    "claims-per-sdg.svg": "Claims linked to each SDG",
+                    "claims-per-gdc-objective.svg": "Claims linked to each Global Digital Compact objective",
+                    "claims-per-theme.svg": "Claims per theme"}
+        charts = [{"href": "reports/" + name, "caption": caption,
+                   "alt": f"{caption}: a bar chart; the counts are on each entity's page and in the CSV tables"}
+                  for name, caption in captions.items() if name in self.reports()]
+        return {"matrix": rows, "matrix_links": links, "charts": charts}
+
+    def coverage_page(self) -> str:
+        from .report import coverage_by_section
+
+        here = "coverage.html"
+        ctx = self._common(here, "Coverage")
+        sections = []
+        for s in coverage_by_section(self, self._figures):
+            sections.append({"section": self.ref_key(s["section"], here) if s["section"] else None,
+                             "anchor": _safe_segment(s["section"].rsplit("/", 1)[-1]) + "-" +
+                             hashlib.sha1(s["section"].encode()).hexdigest()[:6],
+                             "claims": s["claims"], "unlinked": [self.claim_item(c, here) for c in s["unlinked"]]})
+        ctx.update(sections=sections, total=len(self.claims), unlinked=len(self._figures.unlinked))
+        return self.env.get_template("coverage.html").render(**ctx)
+
+    def claim_list(self, key: str) -> tuple[list[str], str | None]:
+        """The claims listed on a node's page, and the entity they link to (None for a part of a document)."""
+        if key in self.claims:
+            return [], None
+        if self.g.types(key) & {str(WSIS.Passage), str(WSIS.Paragraph), str(WSIS.ListItem), str(WSIS.Question),
+                                str(WSIS.Section), str(WSIS.SourceDocument)}:
+            return self.claims_in(key), None
+        return self.claims_of(key), key
+
+    def csv_path(self, key: str) -> str | None:
+        claims, _ = self.claim_list(key)
+        return self.paths[key][:-5] + ".csv" if claims and key in self.paths else None
 
     def entities_page(self) -> str:
         here = "entities.html"
@@ -815,11 +933,24 @@ class Site:
             return search_index_js(self)
         if path in STATIC:
             return static_text(STATIC[path])
+        if path == "coverage.html":
+            return self.coverage_page()
+        if path.startswith("reports/"):
+            return self.reports().get(path[len("reports/"):])
+        if path.endswith(".csv"):
+            key = self.by_path.get(path[:-4] + ".html")
+            if key is None or self.csv_path(key) != path:
+                return None
+            from .report import claims_csv
+
+            claims, target = self.claim_list(key)
+            return claims_csv(self, claims, target)
         key = self.by_path.get(path)
         return self.node_page(key) if key is not None else None
 
     def all_paths(self) -> list[str]:
-        return [*RESERVED, *sorted(self.by_path)]
+        csvs = sorted(p for k in self.by_path.values() if (p := self.csv_path(k)))
+        return [*RESERVED, *("reports/" + name for name in sorted(self.reports())), *sorted(self.by_path), *csvs]
 
     def write(self, out: Path, files: dict[str, Path] | None = None) -> int:
         """Write every page into `out` (replaced as a whole), with `files` (site path -> file) copied
@@ -993,6 +1124,11 @@ def build_site(release: Path, out: Path | None = None) -> tuple[Path, int]:
     site = release_site(release, downloads_prefix=SITE_DOWNLOADS)
     files = {SITE_DOWNLOADS + name: release / name for name in DOWNLOADS.values() if (release / name).is_file()}
     count = site.write(out, files)
+    from .rdfio import atomic_write_text
+
+    (release / "reports").mkdir(exist_ok=True)
+    for name, text in site.reports().items():
+        atomic_write_text(release / "reports" / name, text)
     return out, count
 
 
