@@ -91,6 +91,9 @@ ol.claims li, ul.plain li { margin-bottom: .5rem; }
 .prov-property { background: #eef0f3; color: #333; }
 .justification { font-size: .9rem; color: #444; }
 table.summary th { width: 10rem; }
+.table-scroll { overflow-x: auto; } table.results th { width: auto; } table.results td { font-size: .9rem; }
+textarea#query { width: 100%; font-family: ui-monospace, monospace; font-size: .9rem; }
+p.error { background: #fdecea; color: #8a1c1c; padding: .5rem .8rem; }
 p.cite { background: #f5f5f7; padding: .5rem .8rem; }
 a.chip { text-decoration: none; } .chip .count { color: #424242; }
 table.matrix th, table.matrix td { width: auto; font-size: .85rem; text-align: right; padding: .2rem .4rem; }
@@ -113,7 +116,8 @@ TEMPLATES: dict[str, str] = {
 <body>
 <header>
 <nav><a href="{{ root }}index.html">WSIS knowledge graph</a><a href="{{ root }}entities.html">Entities</a><a
- href="{{ root }}ontology.html">Ontology</a><form class="site-search" role="search"
+ href="{{ root }}ontology.html">Ontology</a>{% if served %}<a href="/query">Query</a>{% endif
+%}<form class="site-search" role="search"
  action="{{ root }}search.html"><label for="site-search">Search</label> <input id="site-search" name="q"
  type="search" size="24"></form></nav>
 {% if crumbs %}<nav class="crumbs" aria-label="breadcrumbs">{% for c in crumbs %}{% if not loop.first %} › {% endif
@@ -730,7 +734,7 @@ class Site:
                           {"type": "application/ld+json", "href": data + ".jsonld", "label": "JSON-LD"},
                           {"type": "application/n-triples", "href": data + ".nt", "label": "N-Triples"}]
         return {"root": self.rel("index.html", here)[: -len("index.html")], "title": title, "iri": iri,
-                "alternates": alternates, "crumbs": []}
+                "alternates": alternates, "crumbs": [], "served": self.served}
 
     def node_page(self, key: str) -> str:
         here = self.paths[key]
@@ -858,6 +862,12 @@ class Site:
         """The report files (charts, tables), computed once."""
         return self._report_files
 
+    def report_names(self) -> list[str]:
+        """The names of the report files, without drawing the charts (a page that links them stays fast)."""
+        from .report import report_names
+
+        return report_names(self)
+
     def figures_context(self, here: str) -> dict[str, Any]:
         from .report import matrix_rows, members
 
@@ -869,7 +879,7 @@ class Site:
                     "claims-per-theme.svg": "Claims per theme"}
         charts = [{"href": "reports/" + name, "caption": caption,
                    "alt": f"{caption}: a bar chart; the counts are on each entity's page and in the CSV tables"}
-                  for name, caption in captions.items() if name in self.reports()]
+                  for name, caption in captions.items() if name in self.report_names()]
         return {"matrix": rows, "matrix_links": links, "charts": charts}
 
     def coverage_page(self) -> str:
@@ -950,7 +960,7 @@ class Site:
 
     def all_paths(self) -> list[str]:
         csvs = sorted(p for k in self.by_path.values() if (p := self.csv_path(k)))
-        return [*RESERVED, *("reports/" + name for name in sorted(self.reports())), *sorted(self.by_path), *csvs]
+        return [*RESERVED, *("reports/" + name for name in self.report_names()), *sorted(self.by_path), *csvs]
 
     def write(self, out: Path, files: dict[str, Path] | None = None) -> int:
         """Write every page into `out` (replaced as a whole), with `files` (site path -> file) copied

@@ -201,11 +201,18 @@ def coverage_by_section(site: Site, f: Figures) -> list[dict[str, Any]]:
     return [{"section": s, "claims": total[s], "unlinked": unlinked.get(s, [])} for s in order]
 
 
+TABLES = ("action-line-by-question.csv", "coverage-unlinked-claims.csv")
+
+
+def report_names(site: Site) -> list[str]:
+    charts = [f"claims-per-{kind}.svg" for kind, (cls, _) in FRAMEWORKS.items() if members(site, cls)]
+    return sorted([*charts, "claims-per-theme.svg", *TABLES])
+
+
 def release_reports(site: Site, f: Figures | None = None) -> dict[str, str]:
     """Every report file (name -> text): the charts, the matrix and the coverage as CSV."""
     f = f or figures(site)
-    return {**charts(site, f), "action-line-by-question.csv": _csv(matrix_rows(site, f)),
-            "coverage-unlinked-claims.csv": _csv(coverage_rows(site, f))}
+    return {**charts(site, f), TABLES[0]: _csv(matrix_rows(site, f)), TABLES[1]: _csv(coverage_rows(site, f))}
 
 
 def claims_csv(site: Site, claims: list[str], target: str | None = None) -> str:
@@ -229,4 +236,4 @@ def claims_csv(site: Site, claims: list[str], target: str | None = None) -> str:
 
 
 __all__ = ["CURATOR", "FRAMEWORKS", "STATED", "Figures", "bar_chart", "charts", "claims_csv", "coverage_by_section",
-           "coverage_rows", "figures", "matrix_rows", "members", "release_reports", "short"]
+           "coverage_rows", "figures", "matrix_rows", "members", "release_reports", "report_names", "short"]
