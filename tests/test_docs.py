@@ -457,3 +457,17 @@ def test_every_list_of_claims_downloads_as_csv(site: Path, store: ox.Store) -> N
     c5 = list(csv.DictReader((site / "id/action-line/C5.csv").open(encoding="utf-8")))
     curated = [r for r in c5 if r["link"] == "curator's link"]
     assert curated and all(r["justification"] for r in curated)
+
+
+def test_conflicting_positions_show_the_curators_reading_and_its_justification(site: Path, store: ox.Store) -> None:
+    pairs = store.query(f"""SELECT DISTINCT ?a ?b ?why WHERE {{ ?a <{WSIS}conflictsWith> ?b .
+        OPTIONAL {{ {{ ?a <{WSIS}hasConflictReading> ?r . ?r <{WSIS}conflictingPosition> ?b }} UNION
+                   {{ ?b <{WSIS}hasConflictReading> ?r . ?r <{WSIS}conflictingPosition> ?a }}
+                   ?r <{WSIS}justification> ?why }} }}""", use_default_graph_as_union=True)
+    rows = [(r["a"].value, r["b"].value, r["why"]) for r in pairs]
+    assert len(rows) >= 6 and all(why is not None for _, _, why in rows), "a conflict without a justification"
+    for a, b, why in rows:
+        text = html.unescape((site / iri_path(a)).read_text(encoding="utf-8"))
+        block = text[text.find('id="conflicts"'):text.find('id="technical"')]
+        item = next(li for li in block.split("<li>") if Path(iri_path(b)).name in li)
+        assert "curator's reading" in item and why.value in item

@@ -591,12 +591,21 @@ class Site:
 
     def conflicts(self, claim: str, here: str) -> list[dict[str, Any]]:
         """Positions this one conflicts with (the relation is symmetric: stated on either side). A conflict
-        is the curators' reading of two positions on one issue, never a sentence of the text."""
+        is the curators' reading of two positions on one issue, with its justification (wsis:ConflictReading,
+        recorded on either position)."""
         others = {_key(o) for o in self.g.values(claim, str(WSIS.conflictsWith))}
         others |= {s for s, p in self.g.inc.get(claim, ()) if p == str(WSIS.conflictsWith)}
-        return [{"kind": "curator", "label": "curator's reading", "justification": None,
-                 "target": self.ref_key(other, here)}
-                for other in sorted(others - {claim}, key=lambda c: (self._claim_order.get(c, 0), c))]
+        found = []
+        for other in sorted(others - {claim}, key=lambda c: (self._claim_order.get(c, 0), c)):
+            justification = None
+            for a, b in ((claim, other), (other, claim)):
+                for reading in self.g.values(a, str(WSIS.hasConflictReading)):
+                    rk = _key(reading)
+                    if any(_key(t) == b for t in self.g.values(rk, str(WSIS.conflictingPosition))):
+                        justification = _pick_literal(self.g.values(rk, str(WSIS.justification)))
+            found.append({"kind": "curator", "label": "curator's reading", "justification": justification,
+                          "target": self.ref_key(other, here)})
+        return found
 
     def claim_summary(self, claim: str, here: str) -> list[dict[str, Any]]:
         """What an analyst reads first: kind, voice and support, who speaks, addressee and modality."""
