@@ -471,3 +471,14 @@ def test_conflicting_positions_show_the_curators_reading_and_its_justification(s
         block = text[text.find('id="conflicts"'):text.find('id="technical"')]
         item = next(li for li in block.split("<li>") if Path(iri_path(b)).name in li)
         assert "curator's reading" in item and why.value in item
+    issue = html.unescape((site / "id/issue/enhanced-cooperation.html").read_text(encoding="utf-8"))
+    block = issue[issue.find('id="disagreements"'):]
+    block = block[:block.find("</ul>")]
+    assert block.count("<li>") == len({frozenset((a, b)) for a, b, _ in rows}) >= 3
+    assert all(why.value in block for _, _, why in rows)
+
+
+def test_theme_and_issue_pages_say_a_link_is_the_curators_classification(site: Path) -> None:
+    page = html.unescape((site / "id/theme/gender-equality.html").read_text(encoding="utf-8"))
+    claims = page[page.find('<ol class="claims">'):]
+    assert claims.count("<li>") == claims.count("curators' classification (has theme)") > 3

@@ -55,6 +55,9 @@ T_PART_OF = str(DCTERMS.isPartOf)
 DEFINITIONS = (str(SKOS.definition), str(RDFS.comment), str(DCTERMS.description), str(SKOS.scopeNote))
 RESERVED = ("index.html", "entities.html", "ontology.html", "style.css", "search.html", "search/index.js",
             "search/minisearch.js", "search/search.js", "coverage.html")
+# properties by which curators classify a claim (the text need not use the words), as against those
+# naming what the text names (a body, a group, an instrument)
+CLASSIFICATIONS = {str(WSIS.hasTheme), str(WSIS.about), str(WSIS.respondsTo)}
 BROWSE = (("action-lines", "WSIS Action Lines", "ActionLine"), ("sdgs", "Sustainable Development Goals",
           "SustainableDevelopmentGoal"), ("gdc-objectives", "Global Digital Compact objectives", "GDCObjective"),
           ("themes", "Themes", "Theme"), ("stakeholder-groups", "Stakeholder groups", "StakeholderGroup"),
@@ -191,6 +194,9 @@ part.text }}{% endif %}{% endfor %}</blockquote>
 %}</ol>{% endif %}
 </section>
 {% endfor %}
+{% if disagreements %}<h2 id="disagreements">Where positions conflict</h2>
+<ul class="plain links">{% for d in disagreements %}<li>{{ value(d.a) }} <strong>conflicts with</strong> {{
+value(d.target) }} {{ provenance(d) }}</li>{% endfor %}</ul>{% endif %}
 {% if csv %}<p class="download"><a href="{{ csv }}">Download these claims as CSV</a></p>{% endif %}
 {% if claims %}<h2>{{ claims_heading }}</h2>
 {% if claims_note %}<p>{{ claims_note }}</p>{% endif %}
@@ -571,7 +577,9 @@ class Site:
                 marks.append(self._link_mark(lk))
         for p, o in self.g.out.get(claim, ()):
             if _key(o) == target and p != str(WSIS.hasTopicLink):
-                marks.append({"kind": "property", "label": self.label(p), "justification": None})
+                label = ("curators' classification" if p in CLASSIFICATIONS else "named in the text") + \
+                    f" ({self.label(p)})"
+                marks.append({"kind": "property", "label": label, "justification": None})
         return marks
 
     def _link_mark(self, link: str) -> dict[str, Any]:
@@ -606,6 +614,21 @@ class Site:
             found.append({"kind": "curator", "label": "curator's reading", "justification": justification,
                           "target": self.ref_key(other, here)})
         return found
+
+    def disagreements(self, claims: list[str], here: str) -> list[dict[str, Any]]:
+        """Pairs of conflicting positions among `claims`, each once, with the curators' justification."""
+        pairs = []
+        seen: set[frozenset[str]] = set()
+        for c in claims:
+            for conflict in self.conflicts(c, here):
+                other = self.by_path.get(posixpath.normpath(posixpath.join(posixpath.dirname(here),
+                                                                           conflict["target"]["href"] or "")))
+                pair = frozenset((c, other or ""))
+                if other is None or pair in seen:
+                    continue
+                seen.add(pair)
+                pairs.append({"a": self.ref_key(c, here), **conflict})
+        return pairs
 
     def claim_summary(self, claim: str, here: str) -> list[dict[str, Any]]:
         """What an analyst reads first: kind, voice and support, who speaks, addressee and modality."""
@@ -788,6 +811,8 @@ class Site:
             ctx["claims"] = [{**self.claim_item(c, here, with_entities=False),
                               "provenance": self.provenance(c, key)} for c in claims]
             ctx["claims_heading"] = "Claims that link to it"
+            if str(WSIS.ContestedIssue) in types:
+                ctx["disagreements"] = self.disagreements(claims, here)
             kinds = Counter(p["kind"] for c in ctx["claims"] for p in c["provenance"])
             if kinds["stated"] or kinds["curator"]:
                 ctx["claims_note"] = (f"{kinds['stated']} stated in the text, {kinds['curator']} linked by curators "
