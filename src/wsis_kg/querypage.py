@@ -85,7 +85,13 @@ def run(app: App, query: str, fmt: str) -> tuple[int, str, bytes]:
         job["results_type"] = "text/csv" if fmt == "csv" else "application/sparql-results+json"
     else:
         job["graph_type"] = "application/n-triples"
-    return app.pool.run(job, app.limits.timeout)
+    # the pool may also take how long a request waits for a free worker (Limits.queue_wait) where the
+    # endpoint's limits define it
+    pool_run: Any = app.pool.run
+    wait = getattr(app.limits, "queue_wait", None)
+    answer: tuple[int, str, bytes] = (pool_run(job, app.limits.timeout) if wait is None
+                                      else pool_run(job, app.limits.timeout, wait))
+    return answer
 
 
 def table(app: App, ctype: str, body: bytes) -> dict[str, Any]:
