@@ -85,6 +85,7 @@ def run(app: App, query: str, fmt: str) -> tuple[int, str, bytes]:
         job["results_type"] = "text/csv" if fmt == "csv" else "application/sparql-results+json"
     else:
         job["graph_type"] = "application/n-triples"
+    job["accept"] = job.get("results_type") or job["graph_type"]  # for workers that negotiate themselves
     # the pool may also take how long a request waits for a free worker (Limits.queue_wait) where the
     # endpoint's limits define it
     pool_run: Any = app.pool.run
@@ -160,13 +161,16 @@ def handle(handler: Handler, qs: str) -> None:
             code, ctype, body = exc.status, "text/plain", exc.message.encode()
         if code != 200:
             status, ctx["error_status"], ctx["error"] = code, str(code), body.decode("utf-8", errors="replace")
-        elif fmt == "csv":
-            data = body if ctype.startswith("text/csv") else triples_csv(body)
-            return handler.send(200, data, "text/csv" + UTF8,
-                                headers={"Content-Disposition": 'attachment; filename="wsis-kg-results.csv"'})
         else:
-            ctx["result"] = table(app, ctype, body)
-            ctx["csv_href"] = "/query?" + urlencode({"query": query, "format": "csv"})
+            try:
+                if fmt == "csv":
+                    data = body if ctype.startswith("text/csv") else triples_csv(body)
+                    return handler.send(200, data, "text/csv" + UTF8, headers={
+                        "Content-Disposition": 'attachment; filename="wsis-kg-results.csv"'})
+                ctx["result"] = table(app, ctype, body)
+                ctx["csv_href"] = "/query?" + urlencode({"query": query, "format": "csv"})
+            except (ValueError, SyntaxError, KeyError) as exc:  # an answer in a form the page cannot read
+                status, ctx["error_status"], ctx["error"] = 500, "500", f"unreadable {ctype} answer: {exc}"
     page = _env().get_template("query.html").render(**ctx)
     handler.send(status, page.encode("utf-8"), "text/html" + UTF8)
 
