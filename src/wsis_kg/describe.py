@@ -110,19 +110,15 @@ def _stats(node: URIRef, g: Graph, triples: set[tuple[Any, Any, Any]]) -> None:
     g.add((node, VOID.distinctObjects, _int(len({o for _, _, o in triples}))))
 
 
-def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str | None = None,
-               publication: Publication | None = None) -> Graph:
-    """VoID + DCAT for the release in `folder` (whose dump files are sized and hashed); `base_url`, when
-    given, overrides the publication's (the server describes itself with its own address)."""
-    publication = publication or Publication()
-    base_url = (base_url or publication.base_url).rstrip("/") + "/"
+def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_BASE_URL) -> Graph:
+    """VoID + DCAT for the release in `folder` (whose dump files are sized and hashed)."""
+    base_url = base_url.rstrip("/") + "/"
     quads = list(quads)
     g = Graph()
     bind_prefixes(g)
     g.bind("sd", SD)
     g.bind("spdx", SPDX)
     g.bind("formats", FORMATS)
-    g.bind("vcard", VCARD)
     ds = DATASET_IRI
     union = {(q.subject, q.predicate, q.object) for q in quads}
     by_graph: dict[str, set[tuple[Any, Any, Any]]] = defaultdict(set)
@@ -148,16 +144,6 @@ def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str | None = No
     # dist/site/ published there answers it with index.html
     g.add((ds, FOAF.homepage, URIRef(base_url)))
     g.add((ds, DCAT.landingPage, URIRef(base_url)))
-    publisher = ID["dataset/wsis-kg/publisher"]
-    g.add((ds, DCTERMS.publisher, publisher))
-    g.add((publisher, RDF.type, FOAF.Agent))
-    g.add((publisher, FOAF.name, Literal(publication.publisher, lang="en")))
-    contact = ID["dataset/wsis-kg/contact-point"]
-    g.add((ds, DCAT.contactPoint, contact))
-    g.add((contact, RDF.type, VCARD.Kind))
-    g.add((contact, VCARD.fn, Literal(publication.publisher, lang="en")))
-    contact_iri = publication.contact_iri()
-    g.add((contact, VCARD.hasEmail if str(contact_iri).startswith("mailto:") else VCARD.hasURL, contact_iri))
     g.add((ds, VOID.uriSpace, Literal(str(ID))))
     g.add((ds, VOID.uriLookupEndpoint, URIRef(base_url + "id/")))
     g.add((ds, VOID.rootResource, URIRef(BASE + "ontology")))
@@ -268,9 +254,30 @@ def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str | None = No
     return g
 
 
+def describe_publication(g: Graph, publication: Publication) -> None:
+    """The DCAT publisher and contact point of the dataset."""
+    ds = DATASET_IRI
+    publisher = ID["dataset/wsis-kg/publisher"]
+    g.add((ds, DCTERMS.publisher, publisher))
+    g.add((publisher, RDF.type, FOAF.Agent))
+    g.add((publisher, FOAF.name, Literal(publication.publisher, lang="en")))
+    contact = ID["dataset/wsis-kg/contact-point"]
+    g.add((ds, DCAT.contactPoint, contact))
+    g.add((contact, RDF.type, VCARD.Kind))
+    g.add((contact, VCARD.fn, Literal(publication.publisher, lang="en")))
+    contact_iri = publication.contact_iri()
+    g.add((contact, VCARD.hasEmail if str(contact_iri).startswith("mailto:") else VCARD.hasURL, contact_iri))
+
+
 def void_turtle(folder: Path, quads: Iterable[ox.Quad], base_url: str | None = None,
                 publication: Publication | None = None) -> str:
-    text = void_graph(folder, quads, base_url, publication).serialize(format="longturtle")
+    """void.ttl's text; `base_url`, when given, overrides the publication's (the server describes itself
+    with its own address)."""
+    publication = publication or Publication()
+    g = void_graph(folder, quads, base_url or publication.base_url)
+    g.bind("vcard", VCARD)
+    describe_publication(g, publication)
+    text = g.serialize(format="longturtle")
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -281,5 +288,5 @@ def write_void(folder: Path, quads: Iterable[ox.Quad], base_url: str | None = No
     return path
 
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_PUBLISHER", "DUMP_FILES", "SD", "SPDX", "VCARD", "Publication", "void_graph",
-           "void_turtle", "write_void"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_PUBLISHER", "DUMP_FILES", "SD", "SPDX", "VCARD", "Publication",
+           "describe_publication", "void_graph", "void_turtle", "write_void"]
