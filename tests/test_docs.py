@@ -95,7 +95,7 @@ def test_every_link_of_every_page_resolves(site: Path) -> None:
             parts = urlsplit(link)
             if parts.scheme or link.startswith("//"):
                 continue  # external (an IRI outside the site, a licence)
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            target = (page.parent / unquote(parts.path) if parts.path else page).resolve()
             assert target.is_file(), f"{page.relative_to(site)}: broken link {link}"
             # the site folder alone can be published: nothing it links to lies outside it
             assert target.is_relative_to(site.resolve()), f"{page.relative_to(site)}: {link} leaves the site"
