@@ -2,7 +2,8 @@
 # What the publishing tests need on a fresh Debian 12 machine, as root:
 #   - Debian's chromium, driven by Playwright in tests/test_docs.py (never `playwright install`);
 #   - Virtuoso (virtuoso-opensource), started on loopback with its own virtuoso.ini, for the Graph Store
-#     and SPARQL tests in tests/test_publish.py.
+#     and SPARQL tests in tests/test_publish.py;
+#   - axe-core from npm (Debian's npm), injected into the site's pages by tests/test_docs.py to check WCAG 2.1 AA.
 # Idempotent: packages already there are not reinstalled, a Virtuoso already answering is reused.
 #
 # Source it from bash so that the variables reach the tests:   . .ci/setup-publishing.sh
@@ -13,6 +14,7 @@
 #   WSIS_KG_VIRTUOSO_USER      dba
 #   WSIS_KG_VIRTUOSO_PASSWORD  dba (Debian's Virtuoso keeps this default on a new database)
 #   WSIS_KG_CHROMIUM           /usr/bin/chromium
+#   WSIS_KG_AXE                axe.min.js of axe-core 4.x
 
 wsis_kg_setup_publishing() {
     local dir="${WSIS_KG_VIRTUOSO_DIR:-/var/lib/wsis-kg-virtuoso}"
@@ -22,10 +24,16 @@ wsis_kg_setup_publishing() {
     local missing=()
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     if ((${#missing[@]})); then
         echo "setup-publishing: apt-get install ${missing[*]}" >&2
         DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || return 1
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 || return 1
+    fi
+    local node_dir="${WSIS_KG_NODE_DIR:-/var/lib/wsis-kg-node}"
+    if [[ ! -f "$node_dir/node_modules/axe-core/axe.min.js" ]]; then
+        echo "setup-publishing: npm install axe-core@4 into $node_dir" >&2
+        npm install --silent --no-audit --no-fund --prefix "$node_dir" "axe-core@4" >&2 || return 1
     fi
     echo "setup-publishing: packages ready after $((SECONDS - t0)) s" >&2
 
@@ -101,13 +109,15 @@ EOF
     export WSIS_KG_VIRTUOSO_USER="dba"
     export WSIS_KG_VIRTUOSO_PASSWORD="dba"
     export WSIS_KG_CHROMIUM="/usr/bin/chromium"
+    export WSIS_KG_AXE="$node_dir/node_modules/axe-core/axe.min.js"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     set -euo pipefail
     wsis_kg_setup_publishing
     printf 'export %s=%q\n' WSIS_KG_VIRTUOSO_URL "$WSIS_KG_VIRTUOSO_URL" WSIS_KG_VIRTUOSO_USER "$WSIS_KG_VIRTUOSO_USER" \
-        WSIS_KG_VIRTUOSO_PASSWORD "$WSIS_KG_VIRTUOSO_PASSWORD" WSIS_KG_CHROMIUM "$WSIS_KG_CHROMIUM"
+        WSIS_KG_VIRTUOSO_PASSWORD "$WSIS_KG_VIRTUOSO_PASSWORD" WSIS_KG_CHROMIUM "$WSIS_KG_CHROMIUM" \
+        WSIS_KG_AXE "$WSIS_KG_AXE"
 else
     wsis_kg_setup_publishing
 fi

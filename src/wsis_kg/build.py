@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .assemble import Assembly, assemble
+from .describe import Publication
 from .errors import ValidationFailed
 from .infer import infer_assembly
 from .project import Project
@@ -49,7 +50,8 @@ def reasoner_report(results: list[ReasonerResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_build(project: Project, progress: Progress = lambda _: None, reason: bool = True) -> BuildResult:
+def run_build(project: Project, progress: Progress = lambda _: None, reason: bool = True,
+              publication: Publication | None = None) -> BuildResult:
     """Build the release into project.dist; raise (leaving dist/ untouched) at the first failing step."""
     timings: dict[str, float] = {}
     with step("assemble (sources, segment, anchor)", timings, progress):
@@ -78,7 +80,7 @@ def run_build(project: Project, progress: Progress = lambda _: None, reason: boo
             "shacl-summary.txt": validation.summary(),
             "reasoner.txt": reasoner_report(results) if results else "reasoning skipped\n",
         }
-        result.files = write_release(folder, assembly, shapes, reports)
+        result.files = write_release(folder, assembly, shapes, reports, publication=publication)
         counts = {str(iri): len(g) for iri, g in assembly.named_graphs()}
         manifest = {"version": __version__, "graphs": counts, "files": result.files}
         (folder / "reports" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")

@@ -65,14 +65,23 @@ def main(ctx: click.Context, project_dir: Path | None, dist_dir: Path | None) ->
 
 @main.command()
 @click.option("--no-reason", is_flag=True, help="Skip HermiT (faster; the release then says so).")
+@click.option("--base-url", envvar="WSIS_KG_BASE_URL", default="http://127.0.0.1:8000/", show_default=True,
+              metavar="URL", help="Where the release is published: download and endpoint addresses in void.ttl "
+                                  "(or set WSIS_KG_BASE_URL).")
+@click.option("--publisher", envvar="WSIS_KG_PUBLISHER", default="WSIS knowledge graph project", show_default=True,
+              help="Publisher named in the DCAT description (or set WSIS_KG_PUBLISHER).")
+@click.option("--contact", envvar="WSIS_KG_CONTACT", metavar="EMAIL|URL",
+              help="DCAT contact point: an e-mail address or a URL; default: the base URL (or set WSIS_KG_CONTACT).")
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, no_reason: bool) -> None:
+def build(ctx: click.Context, no_reason: bool, base_url: str, publisher: str, contact: str | None) -> None:
     """Assemble, validate (SHACL), reason (HermiT) and write dist/ atomically."""
     from .build import run_build
+    from .describe import Publication
 
     t0 = time.perf_counter()
-    result = run_build(_project(ctx), progress=_echo, reason=not no_reason)
+    publication = Publication(base_url, publisher, contact)
+    result = run_build(_project(ctx), progress=_echo, reason=not no_reason, publication=publication)
     for name, seconds in result.timings.items():
         _echo(f"  {seconds:7.2f} s  {name}")
     _echo(f"  {time.perf_counter() - t0:7.2f} s  total")
@@ -279,6 +288,32 @@ def link(ctx: click.Context, doc_ids: tuple[str, ...]) -> None:
         if r.candidates:
             click.echo(f"  {len(r.candidates)} name(s) the reference data lacks (add them under graph/reference/):")
             click.echo(render_candidates(texts[r.doc_id], r.candidates))
+
+
+@main.command()
+@click.argument("text")
+@click.option("--doc", metavar="DOC-ID", help="Only claims of this document (e.g. imsb-reflections-2025-07-25).")
+@click.option("--kind", metavar="KIND", help="Only claims of this kind (e.g. Recommendation, Position).")
+@click.option("--theme", metavar="THEME", help="Only claims with this theme (e.g. gender-equality).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+@handle_errors
+def search(ctx: click.Context, text: str, doc: str | None, kind: str | None, theme: str | None, limit: int,
+           fmt: str) -> None:
+    """Full-text search of the claims (labels, quotes, passage text), best first, each with its quote and IRI."""
+    import json
+    from dataclasses import asdict
+
+    from .docs import read_release
+    from .search import format_hits, search_release
+
+    hits = search_release(read_release(_project(ctx).dist), text, limit=limit, doc=doc, kind=kind, theme=theme)
+    if fmt == "json":
+        click.echo(json.dumps([{"score": round(score, 3), **asdict(r)} for score, r in hits], indent=1,
+                              ensure_ascii=False))
+    else:
+        click.echo(format_hits(hits), nl=False)
 
 
 @main.command()

@@ -1,8 +1,9 @@
 """VoID and DCAT description of a release (dist/void.ttl): what is in it, where to get it, how to query it.
 
 Computed from the quads themselves and the files on disk, so the counts, sizes and checksums cannot drift
-from the release they describe. The download and endpoint URLs follow `wsis-kg serve` (by default
-http://127.0.0.1:8000/); the server describes itself with its own address.
+from the release they describe. Download and endpoint URLs sit under one base URL: by default where
+`wsis-kg serve` listens (http://127.0.0.1:8000/), else the address the release is published at
+(`wsis-kg build --base-url`); the server describes itself with its own address.
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from . import __version__
 from .assemble import DATASET_IRI
+from .errors import InputError
 from .namespaces import (
     BASE,
     DCAT,
@@ -44,7 +48,32 @@ FORMATS = Namespace("http://www.w3.org/ns/formats/")
 IANA = "https://www.iana.org/assignments/media-types/"
 CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
 SDG_DATASET = URIRef(str(SDG))
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+DEFAULT_PUBLISHER = "WSIS knowledge graph project"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Where and by whom a release is published: the base URL of its downloads and endpoint, the DCAT
+    publisher and the contact point (an e-mail address or a URL; the base URL when none is given)."""
+
+    base_url: str = DEFAULT_BASE_URL
+    publisher: str = DEFAULT_PUBLISHER
+    contact: str | None = None
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise InputError(f"base URL {self.base_url!r}: give an absolute http(s) URL without query or fragment, "
+                             "e.g. https://example.org/wsis-kg/")
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/") + "/")
+        if self.contact is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+|https?://\S+", self.contact):
+            raise InputError(f"contact {self.contact!r}: give an e-mail address or an http(s) URL")
+
+    def contact_iri(self) -> URIRef:
+        contact = self.contact or self.base_url
+        return URIRef(("mailto:" + contact) if "@" in contact and "://" not in contact else contact)
 
 # file -> (media type, W3C format IRI or None, title)
 DUMP_FILES: dict[str, tuple[str, URIRef | None, str]] = {
@@ -127,8 +156,10 @@ def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_B
     g.add((ds, DCTERMS.language, URIRef("http://id.loc.gov/vocabulary/iso639-1/en")))
     for kw in ("WSIS", "WSIS+20", "Internet governance", "digital development", "SDG", "knowledge graph"):
         g.add((ds, DCAT.keyword, Literal(kw, lang="en")))
-    g.add((ds, FOAF.homepage, URIRef(base_url + "page/index.html")))
-    g.add((ds, DCAT.landingPage, URIRef(base_url + "page/index.html")))
+    # the base URL itself is the landing page: `serve` redirects it to its pages, and a static copy of
+    # dist/site/ published there answers it with index.html
+    g.add((ds, FOAF.homepage, URIRef(base_url)))
+    g.add((ds, DCAT.landingPage, URIRef(base_url)))
     g.add((ds, VOID.uriSpace, Literal(str(ID))))
     g.add((ds, VOID.uriLookupEndpoint, URIRef(base_url + "id/")))
     g.add((ds, VOID.rootResource, URIRef(BASE + "ontology")))
@@ -241,15 +272,39 @@ def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_B
     return g
 
 
-def void_turtle(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_BASE_URL) -> str:
-    text = void_graph(folder, quads, base_url).serialize(format="longturtle")
+def describe_publication(g: Graph, publication: Publication) -> None:
+    """The DCAT publisher and contact point of the dataset."""
+    ds = DATASET_IRI
+    publisher = ID["dataset/wsis-kg/publisher"]
+    g.add((ds, DCTERMS.publisher, publisher))
+    g.add((publisher, RDF.type, FOAF.Agent))
+    g.add((publisher, FOAF.name, Literal(publication.publisher, lang="en")))
+    contact = ID["dataset/wsis-kg/contact-point"]
+    g.add((ds, DCAT.contactPoint, contact))
+    g.add((contact, RDF.type, VCARD.Kind))
+    g.add((contact, VCARD.fn, Literal(publication.publisher, lang="en")))
+    contact_iri = publication.contact_iri()
+    g.add((contact, VCARD.hasEmail if str(contact_iri).startswith("mailto:") else VCARD.hasURL, contact_iri))
+
+
+def void_turtle(folder: Path, quads: Iterable[ox.Quad], base_url: str | None = None,
+                publication: Publication | None = None) -> str:
+    """void.ttl's text; `base_url`, when given, overrides the publication's (the server describes itself
+    with its own address)."""
+    publication = publication or Publication()
+    g = void_graph(folder, quads, base_url or publication.base_url)
+    g.bind("vcard", VCARD)
+    describe_publication(g, publication)
+    text = g.serialize(format="longturtle")
     return text if text.endswith("\n") else text + "\n"
 
 
-def write_void(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_BASE_URL) -> Path:
+def write_void(folder: Path, quads: Iterable[ox.Quad], base_url: str | None = None,
+               publication: Publication | None = None) -> Path:
     path = folder / "void.ttl"
-    path.write_text(void_turtle(folder, quads, base_url), encoding="utf-8")
+    path.write_text(void_turtle(folder, quads, base_url, publication), encoding="utf-8")
     return path
 
 
-__all__ = ["DEFAULT_BASE_URL", "DUMP_FILES", "SD", "SPDX", "void_graph", "void_turtle", "write_void"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_PUBLISHER", "DUMP_FILES", "SD", "SPDX", "VCARD", "Publication",
+           "describe_publication", "void_graph", "void_turtle", "write_void"]

@@ -10,12 +10,15 @@ server, and under `wsis-kg serve` (which renders the same pages on request).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import logging
+import os
 import posixpath
 import re
-from collections import defaultdict
+import shutil
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +53,16 @@ T_ALT = str(SKOS.altLabel)
 T_TITLE = str(DCTERMS.title)
 T_PART_OF = str(DCTERMS.isPartOf)
 DEFINITIONS = (str(SKOS.definition), str(RDFS.comment), str(DCTERMS.description), str(SKOS.scopeNote))
-RESERVED = ("index.html", "entities.html", "ontology.html", "style.css")
+RESERVED = ("index.html", "entities.html", "ontology.html", "style.css", "search.html", "search/index.js",
+            "search/minisearch.js", "search/search.js", "coverage.html")
+# properties by which curators classify a claim (the text need not use the words), as against those
+# naming what the text names (a body, a group, an instrument)
+CLASSIFICATIONS = {str(WSIS.hasTheme), str(WSIS.about), str(WSIS.respondsTo)}
+BROWSE = (("action-lines", "WSIS Action Lines", "ActionLine"), ("sdgs", "Sustainable Development Goals",
+          "SustainableDevelopmentGoal"), ("gdc-objectives", "Global Digital Compact objectives", "GDCObjective"),
+          ("themes", "Themes", "Theme"), ("stakeholder-groups", "Stakeholder groups", "StakeholderGroup"),
+          ("issues", "Contested issues", "ContestedIssue"))
+STATIC = {"search/minisearch.js": "minisearch.js", "search/search.js": "search.js"}
 ONTOLOGY_TYPES = {str(OWL.Class), str(OWL.ObjectProperty), str(OWL.DatatypeProperty), str(OWL.AnnotationProperty),
                   str(RDF.Property), str(RDFS.Class), str(OWL.Ontology)}
 
@@ -59,6 +71,8 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 0 auto; pad
        color: #1d1d1f; line-height: 1.5; }
 header nav { padding: .8rem 0; border-bottom: 1px solid #ddd; }
 header nav a { margin-right: 1rem; }
+header form.site-search { display: inline-block; margin-left: 1rem; }
+#results .where { font-size: .85rem; color: #595959; }
 nav.crumbs { font-size: .9rem; color: #555; padding: .4rem 0; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 code.iri { font-size: .85rem; color: #555; word-break: break-all; }
@@ -72,9 +86,22 @@ mark { background: #ffe066; color: inherit; padding: 0 .1rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #eee; }
 th { width: 14rem; font-weight: 600; }
-.lit-meta { color: #888; font-size: .8rem; margin-left: .3rem; }
+.lit-meta { color: #595959; font-size: .8rem; margin-left: .3rem; }
 .quote { color: #444; font-style: italic; }
 ol.claims li, ul.plain li { margin-bottom: .5rem; }
+.prov { display: inline-block; border-radius: .3rem; padding: 0 .4rem; font-size: .8rem; font-weight: 600; }
+.prov-stated { background: #e3f4e6; color: #1b5e20; } .prov-curator { background: #fff1dc; color: #7a3e00; }
+.prov-property { background: #eef0f3; color: #333; }
+.justification { font-size: .9rem; color: #444; }
+table.summary th { width: 10rem; }
+.table-scroll { overflow-x: auto; } table.results th { width: auto; } table.results td { font-size: .9rem; }
+textarea#query { width: 100%; font-family: ui-monospace, monospace; font-size: .9rem; }
+p.error { background: #fdecea; color: #8a1c1c; padding: .5rem .8rem; }
+p.cite { background: #f5f5f7; padding: .5rem .8rem; }
+a.chip { text-decoration: none; } .chip .count { color: #424242; }
+table.matrix th, table.matrix td { width: auto; font-size: .85rem; text-align: right; padding: .2rem .4rem; }
+table.matrix th[scope=row], table.matrix thead th:first-child { text-align: left; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 footer { margin-top: 3rem; font-size: .85rem; color: #666; border-top: 1px solid #ddd; padding-top: .6rem; }
 """
 
@@ -92,7 +119,10 @@ TEMPLATES: dict[str, str] = {
 <body>
 <header>
 <nav><a href="{{ root }}index.html">WSIS knowledge graph</a><a href="{{ root }}entities.html">Entities</a><a
- href="{{ root }}ontology.html">Ontology</a></nav>
+ href="{{ root }}ontology.html">Ontology</a>{% if served %}<a href="/query">Query</a>{% endif
+%}<form class="site-search" role="search"
+ action="{{ root }}search.html"><label for="site-search">Search</label> <input id="site-search" name="q"
+ type="search" size="24"></form></nav>
 {% if crumbs %}<nav class="crumbs" aria-label="breadcrumbs">{% for c in crumbs %}{% if not loop.first %} › {% endif
 %}<a href="{{ c.href }}">{{ c.text }}</a>{% endfor %}</nav>{% endif %}
 </header>
@@ -108,8 +138,13 @@ TEMPLATES: dict[str, str] = {
 {%- if v.href %}<a href="{{ v.href }}">{{ v.text }}</a>{% elif v.iri %}<a href="{{ v.iri }}" class="external">{{ v.text
 }}</a>{% else %}{{ v.text }}{% if v.meta %}<span class="lit-meta">{{ v.meta }}</span>{% endif %}{% endif -%}
 {%- endmacro %}
+{% macro provenance(l) -%}
+<span class="prov prov-{{ l.kind }}">{{ l.label }}</span>{% if l.justification %} <span class="justification">{{
+l.justification }}</span>{% endif %}
+{%- endmacro %}
 {% macro claim_item(c) -%}
 <a href="{{ c.href }}">{{ c.text }}</a>{% for k in c.kinds %} <span class="chip">{{ k }}</span>{% endfor %}
+{% for l in c.provenance %}<div>{{ provenance(l) }}</div>{% endfor %}
 {% if c.quote %}<div class="quote">“{{ c.quote }}”</div>{% endif %}
 {% if c.entities %}<div>{% for e in c.entities %}<a class="chip" href="{{ e.href }}">{{ e.text }}</a>{% endfor
 %}</div>{% endif %}
@@ -122,12 +157,14 @@ loop.last %}<br>{% endif %}{% endfor %}</td></tr>
 {% endfor %}</table>{% endif %}
 {%- endmacro %}
 """,
-    "node.html": """{% extends "base.html" %}{% from "macros.html" import value, claim_item, statements %}
+    "node.html": """{% extends "base.html" %}{% from "macros.html" import value, claim_item, statements, provenance %}
 {% block main %}
 <h1>{{ title }}</h1>
 {% if kinds %}<p class="kinds">{% for k in kinds %}<span>{{ value(k) }}</span>{% endfor %}</p>{% endif %}
 {% if alt_labels %}<p>Also: {{ alt_labels | join(", ") }}</p>{% endif %}
 {% for d in definitions %}<p class="definition">{{ d }}</p>{% endfor %}
+{% if summary %}<table class="summary">{% for row in summary %}<tr><th>{{ row.name }}</th><td>{% for v in row['values']
+%}{{ value(v) }}{% if not loop.last %}, {% endif %}{% endfor %}</td></tr>{% endfor %}</table>{% endif %}
 {% if quote %}
 <section class="context" id="in-context">
 {% if quote.question %}<p class="question">{{ value(quote.question) }}{% if quote.question_text %}: {{
@@ -137,6 +174,14 @@ quote.question_text }}{% endif %}</p>{% endif %}
 {% if quote.passage %}<p>Passage: {{ value(quote.passage) }}</p>{% endif %}
 </section>
 {% endif %}
+{% if cite %}<h2 id="cite">Cite this</h2>
+<p class="cite">{{ cite }}</p>{% endif %}
+{% if topic_links %}<h2 id="topic-links">Action Lines, SDGs and GDC objectives</h2>
+<ul class="plain links">{% for l in topic_links %}<li>{{ value(l.target) }} {{ provenance(l) }}</li>{% endfor
+%}</ul>{% endif %}
+{% if conflicts %}<h2 id="conflicts">Conflicts with</h2>
+<ul class="plain links">{% for l in conflicts %}<li>{{ value(l.target) }} {{ provenance(l) }}</li>{% endfor
+%}</ul>{% endif %}
 {% if text_marks %}
 <blockquote class="passage">{% for part in text_marks %}{% if part.mark %}<mark>{{ part.text }}</mark>{% else %}{{
 part.text }}{% endif %}{% endfor %}</blockquote>
@@ -149,10 +194,16 @@ part.text }}{% endif %}{% endfor %}</blockquote>
 %}</ol>{% endif %}
 </section>
 {% endfor %}
+{% if disagreements %}<h2 id="disagreements">Where positions conflict</h2>
+<ul class="plain links">{% for d in disagreements %}<li>{{ value(d.a) }} <strong>conflicts with</strong> {{
+value(d.target) }} {{ provenance(d) }}</li>{% endfor %}</ul>{% endif %}
+{% if csv %}<p class="download"><a href="{{ csv }}">Download these claims as CSV</a></p>{% endif %}
 {% if claims %}<h2>{{ claims_heading }}</h2>
+{% if claims_note %}<p>{{ claims_note }}</p>{% endif %}
 <ol class="claims">{% for c in claims %}<li>{{ claim_item(c) }}</li>{% endfor %}</ol>{% endif %}
+{% if details %}<h2 id="technical">Technical details</h2>{% endif %}
 {% for d in details %}
-<h2>{{ value(d.node) }}</h2>
+<h3>{{ value(d.node) }}</h3>
 <table class="details">{% for row in d.rows %}<tr><th>{{ value(row.predicate) }}</th><td>{% for v in row['values']
 %}{{ value(v) }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>{% endfor %}</table>
 {% endfor %}
@@ -167,6 +218,12 @@ part.text }}{% endif %}{% endfor %}</blockquote>
 <p>{{ stats.claims }} claims, {{ stats.entities }} entities, {{ stats.triples }} triples.
 <a href="entities.html">Browse the entities</a> · <a href="ontology.html">Ontology reference</a>{% for d in downloads
 %} · <a href="{{ d.href }}">{{ d.text }}</a>{% endfor %}</p>
+<h2 id="browse">Browse by</h2>
+{% for b in browse %}<section class="browse">
+<h3 id="{{ b.anchor }}">{{ b.heading }} <span class="lit-meta">{{ b['items'] | length }}</span></h3>
+<p>{% for e in b['items'] %}<a class="chip" href="{{ e.href }}">{{ e.text }}{% if e.claims
+%} <span class="count">({{ e.claims }})</span>{% endif %}</a>{% endfor %}</p>
+</section>{% endfor %}
 {% for doc in documents %}
 <section class="document">
 <h2>{{ value(doc.node) }}</h2>
@@ -178,6 +235,55 @@ s.claims }} claims</span></li>{% endfor %}</ul>{% endif %}</li>
 {% endfor %}</ol>
 </section>
 {% endfor %}
+<h2 id="figures">Figures</h2>
+<p>Counts of claims linked to each framework element: links the text states, and links curators added
+with a justification. A claim without a link is not irrelevant to a framework: see the
+<a href="coverage.html">coverage report</a>. Tables as CSV: <a href="reports/action-line-by-question.csv">Action
+Line × question</a>, <a href="reports/coverage-unlinked-claims.csv">claims without an Action Line or SDG link</a>.</p>
+<table class="matrix">
+<caption>Claims per Action Line and question of the document</caption>
+<thead><tr>{% for h in matrix[0][:1] + matrix[0][2:] %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in matrix[1:] %}<tr><th scope="row"><a href="{{ matrix_links[loop.index0] }}">{{ row[0] }}</a></th>{%
+for n in row[2:] %}<td>{{ n if n else "" }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+</table>
+{% for c in charts %}<figure><img src="{{ c.href }}" alt="{{ c.alt }}"><figcaption>{{ c.caption }}</figcaption></figure>
+{% endfor %}
+{% endblock %}
+""",
+    "coverage.html": """{% extends "base.html" %}{% from "macros.html" import value, claim_item %}
+{% block main %}
+<h1>Coverage: claims without an Action Line or SDG link</h1>
+<p>{{ unlinked }} of {{ total }} claims link to no WSIS Action Line and no SDG, neither stated in the text nor added
+by curators. That says only that no link was recorded, not that the claim is irrelevant to them.
+<a href="reports/coverage-unlinked-claims.csv">Download as CSV</a>.</p>
+<table class="coverage"><thead><tr><th scope="col">Section</th><th scope="col">Claims</th><th scope="col">Without a
+link</th></tr></thead><tbody>
+{% for s in sections %}<tr><td>{% if s.section and s.unlinked %}<a href="#{{ s.anchor }}">{{ s.section.text }}</a>{%
+elif s.section %}{{ s.section.text }}{% else %}(no section){% endif
+%}</td><td>{{ s.claims }}</td><td>{{ s.unlinked | length }}</td></tr>
+{% endfor %}</tbody></table>
+{% for s in sections %}{% if s.unlinked %}
+<h2 id="{{ s.anchor }}">{{ value(s.section) }}</h2>
+<ol class="claims">{% for c in s.unlinked %}<li>{{ claim_item(c) }}</li>{% endfor %}</ol>
+{% endif %}{% endfor %}
+{% endblock %}
+""",
+    "search.html": """{% extends "base.html" %}
+{% block main %}
+<h1>Search</h1>
+<form id="search-form" role="search" action="search.html">
+<label for="q">Words to look for in claims (labels, quotes, passages) and entities</label><br>
+<input id="q" name="q" type="search" size="50" autocomplete="off">
+<label for="only">in</label> <select id="only" name="only"><option value="">claims and entities</option><option
+ value="claim">claims</option><option value="entity">entities</option></select>
+<button type="submit">Search</button>
+</form>
+<p id="search-status" role="status" aria-live="polite">The search needs JavaScript; everything is also reachable
+from the <a href="index.html">questions</a> and the <a href="entities.html">entities</a>.</p>
+<ol id="results" class="claims"></ol>
+<script src="search/minisearch.js"></script>
+<script src="search/index.js"></script>
+<script src="search/search.js"></script>
 {% endblock %}
 """,
     "entities.html": """{% extends "base.html" %}{% from "macros.html" import value %}
@@ -347,10 +453,7 @@ class Site:
         if self._ontology_html is None:
             self._ontology_html = render_ontology(self)
         elif "wsis-kg-nav" not in self._ontology_html:
-            # pyLODE's page has its own layout: give it the way back to the rest of the site
-            nav = ('<nav id="wsis-kg-nav" style="padding:.5rem 1rem"><a href="index.html">WSIS knowledge graph</a>'
-                   ' · <a href="entities.html">Entities</a></nav>')
-            self._ontology_html = re.sub(r"<body[^>]*>", lambda m: m.group(0) + nav, self._ontology_html, count=1)
+            self._ontology_html = fix_pylode(self._ontology_html)
         if not self.anchors:
             self.anchors = ontology_anchors(self._ontology_html)
         return self._ontology_html
@@ -457,6 +560,127 @@ class Site:
             "entities": [self.ref_key(e, here) for e in self.entities_of(claim)] if with_entities else [],
         }
 
+    def claims_of(self, key: str) -> list[str]:
+        """The claims that link to an entity, directly or through one of their own nodes (a topic link,
+        a citation)."""
+        found = {s for s, _ in self.g.inc.get(key, ()) if s in self.claims}
+        found |= {s.rsplit("/", 2)[0] for s, _ in self.g.inc.get(key, ()) if s.rsplit("/", 2)[0] in self.claims}
+        return sorted(found, key=lambda c: (self._claim_order.get(c, 0), c))
+
+    def provenance(self, claim: str, target: str) -> list[dict[str, Any]]:
+        """How a claim reaches an entity: a topic link stated in the text, a curator's link with its
+        justification, or a property of the claim (its theme, the issue it is about, a group it names)."""
+        marks: list[dict[str, Any]] = []
+        for link in self.g.values(claim, str(WSIS.hasTopicLink)):
+            lk = _key(link)
+            if any(_key(t) == target for t in self.g.values(lk, str(WSIS.linkTarget))):
+                marks.append(self._link_mark(lk))
+        for p, o in self.g.out.get(claim, ()):
+            if _key(o) == target and p != str(WSIS.hasTopicLink):
+                label = ("curators' classification" if p in CLASSIFICATIONS else "named in the text") + \
+                    f" ({self.label(p)})"
+                marks.append({"kind": "property", "label": label, "justification": None})
+        return marks
+
+    def _link_mark(self, link: str) -> dict[str, Any]:
+        types = self.g.types(link)
+        justification = _pick_literal(self.g.values(link, str(WSIS.justification)))
+        if str(WSIS.StatedLink) in types:
+            return {"kind": "stated", "label": "stated in the text", "justification": justification}
+        return {"kind": "curator", "label": "curator's link", "justification": justification}
+
+    def topic_links(self, claim: str, here: str) -> list[dict[str, Any]]:
+        links = []
+        for link in self.g.values(claim, str(WSIS.hasTopicLink)):
+            lk = _key(link)
+            for target in self.g.values(lk, str(WSIS.linkTarget)):
+                links.append({**self._link_mark(lk), "target": self.ref(target, here)})
+        return sorted(links, key=lambda link: (link["kind"] != "stated", link["target"]["text"]))
+
+    def conflicts(self, claim: str, here: str) -> list[dict[str, Any]]:
+        """Positions this one conflicts with (the relation is symmetric: stated on either side). A conflict
+        is the curators' reading of two positions on one issue, with its justification (wsis:ConflictReading,
+        recorded on either position)."""
+        others = {_key(o) for o in self.g.values(claim, str(WSIS.conflictsWith))}
+        others |= {s for s, p in self.g.inc.get(claim, ()) if p == str(WSIS.conflictsWith)}
+        found = []
+        for other in sorted(others - {claim}, key=lambda c: (self._claim_order.get(c, 0), c)):
+            justification = None
+            for a, b in ((claim, other), (other, claim)):
+                for reading in self.g.values(a, str(WSIS.hasConflictReading)):
+                    rk = _key(reading)
+                    if any(_key(t) == b for t in self.g.values(rk, str(WSIS.conflictingPosition))):
+                        justification = _pick_literal(self.g.values(rk, str(WSIS.justification)))
+            found.append({"kind": "curator", "label": "curator's reading", "justification": justification,
+                          "target": self.ref_key(other, here)})
+        return found
+
+    def disagreements(self, claims: list[str], here: str) -> list[dict[str, Any]]:
+        """Pairs of conflicting positions among `claims`, each once, with the curators' justification."""
+        pairs = []
+        seen: set[frozenset[str]] = set()
+        for c in claims:
+            for conflict in self.conflicts(c, here):
+                other = self.by_path.get(posixpath.normpath(posixpath.join(posixpath.dirname(here),
+                                                                           conflict["target"]["href"] or "")))
+                pair = frozenset((c, other or ""))
+                if other is None or pair in seen:
+                    continue
+                seen.add(pair)
+                pairs.append({"a": self.ref_key(c, here), **conflict})
+        return pairs
+
+    def claim_summary(self, claim: str, here: str) -> list[dict[str, Any]]:
+        """What an analyst reads first: kind, voice and support, who speaks, addressee and modality."""
+        rows: list[dict[str, Any]] = []
+
+        def add(name: str, prop: str) -> None:
+            vals = self.g.values(claim, prop)
+            if vals:
+                rows.append({"name": name, "values": [self.ref(v, here) for v in
+                                                      sorted(vals, key=lambda v: self.label(_key(v)))]})
+
+        kinds = sorted((t for t in self.g.types(claim) if t != str(WSIS.Claim)), key=self.label)
+        rows.append({"name": "Kind", "values": [self.ref_key(t, here) for t in kinds]})
+        add("Voice", str(WSIS.voice))
+        add("Speaker", str(WSIS.speaker))
+        add("Reported by", str(WSIS.reportedBy))
+        add("Support", str(WSIS.supportLevel))
+        add("Addressed to", str(WSIS.addressedTo))
+        unstated = self.g.value(claim, str(WSIS.addresseeUnstated))
+        if isinstance(unstated, ox.Literal) and unstated.value == "true":
+            rows.append({"name": "Addressed to", "values": [{"text": "not stated in the text"}]})
+        add("Modality", str(WSIS.modality))
+        add("About", str(WSIS.about))
+        return [r for r in rows if r["values"]]
+
+    def citation_text(self, claim: str) -> str:
+        """A reference a reader can paste: document, date, question, section, paragraph, characters, IRI."""
+        parts: list[str] = []
+        doc = self.g.value(claim, str(WSIS.statedIn))
+        if doc is not None:
+            dk = _key(doc)
+            title = self.label(dk)
+            date = _pick_literal(self.g.values(dk, str(DCTERMS.date)) + self.g.values(dk, str(DCTERMS.issued)))
+            publisher = self.g.value(dk, str(DCTERMS.publisher))
+            pub = self.label(_key(publisher)) if publisher is not None and not isinstance(publisher, ox.Literal) \
+                else (publisher.value if isinstance(publisher, ox.Literal) else "")
+            parts.append(", ".join(x for x in (pub, f"“{title}”", date) if x))
+        passage = self.g.value(claim, str(WSIS.groundedIn))
+        if passage is not None:
+            pk = _key(passage)
+            chain = [*reversed(self.parents(pk)), pk]
+            for node in chain:
+                types = self.g.types(node)
+                if types & {str(WSIS.Question), str(WSIS.Section), str(WSIS.Paragraph), str(WSIS.ListItem),
+                            str(WSIS.Passage)}:
+                    parts.append(self.label(node))
+        start = self._claim_start(claim)
+        if start < 1 << 30:
+            parts.append(f"characters from {start}")
+        parts.append(f"<{claim}>")
+        return ", ".join(parts) + "."
+
     def parents(self, key: str) -> list[str]:
         chain = []
         seen = {key}
@@ -542,7 +766,7 @@ class Site:
                           {"type": "application/ld+json", "href": data + ".jsonld", "label": "JSON-LD"},
                           {"type": "application/n-triples", "href": data + ".nt", "label": "N-Triples"}]
         return {"root": self.rel("index.html", here)[: -len("index.html")], "title": title, "iri": iri,
-                "alternates": alternates, "crumbs": []}
+                "alternates": alternates, "crumbs": [], "served": self.served}
 
     def node_page(self, key: str) -> str:
         here = self.paths[key]
@@ -560,6 +784,10 @@ class Site:
         ctx["claims_heading"] = "Claims"
         if key in self.claims:
             ctx["quote"] = self.quote_in_context(key, here)
+            ctx["summary"] = self.claim_summary(key, here)
+            ctx["cite"] = self.citation_text(key)
+            ctx["topic_links"] = self.topic_links(key, here)
+            ctx["conflicts"] = self.conflicts(key, here)
             grounded = self.g.value(key, str(WSIS.groundedIn))
             if grounded is not None:
                 ctx["crumbs"] = [{"text": "Home", "href": ctx["root"] + "index.html"}] + [
@@ -579,11 +807,18 @@ class Site:
                 ctx["definitions"].insert(0, " ".join(text.value.split()))
             ctx["outline"] = self.outline(key, here)
         else:
-            ctx["claims"] = [self.claim_item(c, here, with_entities=False) for c in sorted(
-                {s for s, _ in self.g.inc.get(key, ()) if s in self.claims}
-                | {s.rsplit("/", 2)[0] for s, _ in self.g.inc.get(key, ()) if s.rsplit("/", 2)[0] in self.claims},
-                key=lambda c: (self._claim_order.get(c, 0), c))]
+            claims = self.claims_of(key)
+            ctx["claims"] = [{**self.claim_item(c, here, with_entities=False),
+                              "provenance": self.provenance(c, key)} for c in claims]
             ctx["claims_heading"] = "Claims that link to it"
+            if str(WSIS.ContestedIssue) in types:
+                ctx["disagreements"] = self.disagreements(claims, here)
+            kinds = Counter(p["kind"] for c in ctx["claims"] for p in c["provenance"])
+            if kinds["stated"] or kinds["curator"]:
+                ctx["claims_note"] = (f"{kinds['stated']} stated in the text, {kinds['curator']} linked by curators "
+                                      "(each with its justification).")
+        csv_path = self.csv_path(key)
+        ctx["csv"] = self.rel(csv_path, here) if csv_path else None
         ctx["outgoing"] = self._rows(self.g.out.get(key, ()), here)
         ctx["incoming"] = self._rows(((p, ox.NamedNode(s) if not s.startswith("_:") else ox.BlankNode(s[2:]))
                                       for s, p in self.g.inc.get(key, ())), here)
@@ -628,10 +863,85 @@ class Site:
                         "groups it invokes. Start from a question of a document to reach its sections, claims "
                         "and entities.",
             stats={"claims": len(self.claims), "entities": len(self.reference), "triples": self.g.triples},
-            documents=documents,
+            documents=documents, browse=self.browse(here), **self.figures_context(here),
             downloads=[{"href": href, "text": text} for text, href in self.downloads.items()],
         )
         return self.env.get_template("index.html").render(**ctx)
+
+    def browse(self, here: str) -> list[dict[str, Any]]:
+        """The front page's ways in: framework elements, themes, groups and issues, each with its claim count."""
+        from .report import members, short
+
+        found = []
+        for anchor, heading, cls in BROWSE:
+            items = [{"href": self.href(e, here), "text": short(self, e), "claims": len(self.claims_of(e))}
+                     for e in members(self, str(WSIS) + cls)]
+            if items:
+                found.append({"anchor": anchor, "heading": heading, "items": items})
+        return found
+
+    @functools.cached_property
+    def _figures(self) -> Any:
+        from .report import figures
+
+        return figures(self)
+
+    @functools.cached_property
+    def _report_files(self) -> dict[str, str]:
+        from .report import release_reports
+
+        return release_reports(self, self._figures)
+
+    def reports(self) -> dict[str, str]:
+        """The report files (charts, tables), computed once."""
+        return self._report_files
+
+    def report_names(self) -> list[str]:
+        """The names of the report files, without drawing the charts (a page that links them stays fast)."""
+        from .report import report_names
+
+        return report_names(self)
+
+    def figures_context(self, here: str) -> dict[str, Any]:
+        from .report import matrix_rows, members
+
+        rows = matrix_rows(self, self._figures)
+        links = [self.href(al, here) for al in members(self, str(WSIS.ActionLine))]
+        captions = {"claims-per-action-line.svg": "Claims linked to each WSIS Action Line",
+                    "claims-per-sdg.svg": "Claims linked to each SDG",
+                    "claims-per-gdc-objective.svg": "Claims linked to each Global Digital Compact objective",
+                    "claims-per-theme.svg": "Claims per theme"}
+        charts = [{"href": "reports/" + name, "caption": caption,
+                   "alt": f"{caption}: a bar chart; the counts are on each entity's page and in the CSV tables"}
+                  for name, caption in captions.items() if name in self.report_names()]
+        return {"matrix": rows, "matrix_links": links, "charts": charts}
+
+    def coverage_page(self) -> str:
+        from .report import coverage_by_section
+
+        here = "coverage.html"
+        ctx = self._common(here, "Coverage")
+        sections = []
+        for s in coverage_by_section(self, self._figures):
+            sections.append({"section": self.ref_key(s["section"], here) if s["section"] else None,
+                             "anchor": _safe_segment(s["section"].rsplit("/", 1)[-1]) + "-" +
+                             hashlib.sha1(s["section"].encode()).hexdigest()[:6],
+                             "claims": s["claims"], "unlinked": [self.claim_item(c, here) for c in s["unlinked"]]})
+        ctx.update(sections=sections, total=len(self.claims), unlinked=len(self._figures.unlinked))
+        return self.env.get_template("coverage.html").render(**ctx)
+
+    def claim_list(self, key: str) -> tuple[list[str], str | None]:
+        """The claims listed on a node's page, and the entity they link to (None for a part of a document)."""
+        if key in self.claims:
+            return [], None
+        if self.g.types(key) & {str(WSIS.Passage), str(WSIS.Paragraph), str(WSIS.ListItem), str(WSIS.Question),
+                                str(WSIS.Section), str(WSIS.SourceDocument)}:
+            return self.claims_in(key), None
+        return self.claims_of(key), key
+
+    def csv_path(self, key: str) -> str | None:
+        claims, _ = self.claim_list(key)
+        return self.paths[key][:-5] + ".csv" if claims and key in self.paths else None
 
     def entities_page(self) -> str:
         here = "entities.html"
@@ -661,14 +971,34 @@ class Site:
             return self.ontology_page()
         if path == "style.css":
             return CSS.lstrip()
+        if path == "search.html":
+            return self.env.get_template("search.html").render(**self._common(path, "Search"))
+        if path == "search/index.js":
+            return search_index_js(self)
+        if path in STATIC:
+            return static_text(STATIC[path])
+        if path == "coverage.html":
+            return self.coverage_page()
+        if path.startswith("reports/"):
+            return self.reports().get(path[len("reports/"):])
+        if path.endswith(".csv"):
+            key = self.by_path.get(path[:-4] + ".html")
+            if key is None or self.csv_path(key) != path:
+                return None
+            from .report import claims_csv
+
+            claims, target = self.claim_list(key)
+            return claims_csv(self, claims, target)
         key = self.by_path.get(path)
         return self.node_page(key) if key is not None else None
 
     def all_paths(self) -> list[str]:
-        return [*RESERVED, *sorted(self.by_path)]
+        csvs = sorted(p for k in self.by_path.values() if (p := self.csv_path(k)))
+        return [*RESERVED, *("reports/" + name for name in self.report_names()), *sorted(self.by_path), *csvs]
 
-    def write(self, out: Path) -> int:
-        """Write every page into `out` (replaced as a whole); return the number of files."""
+    def write(self, out: Path, files: dict[str, Path] | None = None) -> int:
+        """Write every page into `out` (replaced as a whole), with `files` (site path -> file) copied
+        in; return the number of files."""
         from .release import staged_release
 
         count = 0
@@ -681,7 +1011,35 @@ class Site:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
                 count += 1
+            for path, source in (files or {}).items():
+                target = folder / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:  # a hard link costs no space; a copy where the two folders are on different disks
+                    os.link(source, target)
+                except OSError:
+                    shutil.copyfile(source, target)
+                count += 1
         return count
+
+
+# ---------------------------------------------------------------- search
+
+
+def static_text(name: str) -> str:
+    """A file shipped in the package's static/ folder (MiniSearch and the search page's script)."""
+    from importlib.resources import files
+
+    return files("wsis_kg").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def search_index_js(site: Site) -> str:
+    """The records the search page indexes, as a script (a file:// page cannot fetch JSON)."""
+    import json
+
+    from .search import client_records
+
+    data = json.dumps(client_records(site), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return "window.WSIS_SEARCH = " + data.replace("</", "<\\/") + ";\n"
 
 
 # ---------------------------------------------------------------- ontology reference
@@ -707,6 +1065,30 @@ def pylode_page(ontology_ttl: str) -> str | None:
         return str(OntPub(ontology_ttl).make_html())
     except Exception:
         return None
+
+
+PYLODE_STYLE = """<style id="wsis-kg-style">
+#pylode { color: #595959; }
+.sup-c, .sup-con { color: #a14600; } .sup-fp { color: #005a8c; } .sup-ni { color: #7a2a2a; }
+</style>
+"""
+
+
+def fix_pylode(page: str) -> str:
+    """pyLODE's page made valid and accessible: a language, unique ids (it lists a functional property
+    twice, the second copy gets `-2`), text colours of at least 4.5:1, and the way back to the site."""
+    page = re.sub(r"<html(?![^>]*\blang=)", '<html lang="en"', page, count=1)
+    seen: dict[str, int] = {}
+
+    def unique(m: re.Match[str]) -> str:
+        n = seen[m.group(2)] = seen.get(m.group(2), 0) + 1
+        return m.group(0) if n == 1 else f'{m.group(1)}id="{m.group(2)}-{n}"'
+
+    page = re.sub(r'(\s)id="([^"]*)"', unique, page)
+    page = page.replace("</head>", PYLODE_STYLE + "</head>", 1)
+    nav = ('<nav id="wsis-kg-nav" style="padding:.5rem 1rem"><a href="index.html">WSIS knowledge graph</a>'
+           ' · <a href="entities.html">Entities</a></nav>')
+    return re.sub(r"<body[^>]*>", lambda m: m.group(0) + nav, page, count=1)
 
 
 def render_ontology(site: Site) -> str:
@@ -755,6 +1137,7 @@ def render_ontology(site: Site) -> str:
 # ---------------------------------------------------------------- from a release
 
 
+SITE_DOWNLOADS = "dist/"
 DOWNLOADS = {"Turtle": "wsis-kg.ttl", "TriG": "wsis-kg.trig", "N-Quads": "wsis-kg.nq", "JSON-LD": "wsis-kg.jsonld",
              "VoID": "void.ttl", "Ontology (RDF/XML)": "ontology/wsis.owl"}
 
@@ -777,10 +1160,19 @@ def release_site(release: Path, downloads_prefix: str = "../", served: bool = Fa
 
 
 def build_site(release: Path, out: Path | None = None) -> tuple[Path, int]:
-    """Write the static site of a release (default: {release}/site); return the folder and file count."""
+    """Write the static site of a release (default: {release}/site); return the folder and file count.
+
+    The downloads go into the site's own dist/ folder, so that the site folder alone can be published, and
+    at the same paths as under `wsis-kg serve` (/dist/...), which void.ttl names under the base URL."""
     out = out or release / "site"
-    site = release_site(release, downloads_prefix=posixpath.relpath(release.resolve(), out.resolve()) + "/")
-    count = site.write(out)
+    site = release_site(release, downloads_prefix=SITE_DOWNLOADS)
+    files = {SITE_DOWNLOADS + name: release / name for name in DOWNLOADS.values() if (release / name).is_file()}
+    count = site.write(out, files)
+    from .rdfio import atomic_write_text
+
+    (release / "reports").mkdir(exist_ok=True)
+    for name, text in site.reports().items():
+        atomic_write_text(release / "reports" / name, text)
     return out, count
 
 

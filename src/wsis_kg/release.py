@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
@@ -36,6 +36,9 @@ from .assemble import Assembly
 from .errors import WsisKgError
 from .namespaces import ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, WSIS, XSD
 from .rdfio import canonical_turtle
+
+if TYPE_CHECKING:
+    from .describe import Publication
 
 TRIG = "wsis-kg.trig"
 TURTLE = "wsis-kg.ttl"
@@ -677,7 +680,8 @@ def write_dumps(folder: Path, quads: list[ox.Quad], context: dict[str, Any]) -> 
 
 
 def write_release(
-    folder: Path, assembly: Assembly, shapes: Graph, reports: dict[str, str], extra: dict[str, str] | None = None
+    folder: Path, assembly: Assembly, shapes: Graph, reports: dict[str, str], extra: dict[str, str] | None = None,
+    publication: Publication | None = None,
 ) -> dict[str, str]:
     """Write every file of a release into `folder`; return file name -> sha256."""
     from .describe import write_void
@@ -687,7 +691,7 @@ def write_release(
     context = jsonld_context(assembly.ontology)
     write_dumps(folder, quads, context)
     ontology_files(folder / ONTOLOGY_DIR, assembly.ontology, shapes)
-    write_void(folder, quads)
+    write_void(folder, quads, publication=publication)
     rep = folder / "reports"
     rep.mkdir(exist_ok=True)
     for name, text in {**reports, **(extra or {})}.items():

@@ -81,7 +81,8 @@ DATA_EXTENSIONS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld"
 FILE_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".nq": "application/n-quads",
               ".trig": "application/trig", ".jsonld": "application/ld+json", ".owl": "application/rdf+xml",
               ".xml": "application/xml", ".json": "application/json", ".txt": "text/plain",
-              ".sha256": "text/plain", ".html": "text/html", ".css": "text/css"}
+              ".sha256": "text/plain", ".html": "text/html", ".css": "text/css", ".js": "text/javascript",
+              ".svg": "image/svg+xml", ".csv": "text/csv"}
 UTF8 = "; charset=utf-8"
 
 
@@ -736,6 +737,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.sparql(params)
         if path in ("/", "/index.html"):
             return self.redirect("/page/index.html")
+        if path == "/query":  # the query page for people: its own module
+            from .querypage import handle
+
+            return handle(self, parts.query)
         if path in ("/void.ttl", "/.well-known/void"):
             return self.send(200, self.app.void(), "text/turtle" + UTF8)
         if path == "/context.jsonld":
@@ -862,7 +867,7 @@ class Handler(BaseHTTPRequestHandler):
         text = self.app.page(unquote(path))
         if text is None:
             raise Refused(404, f"no page {path}")
-        ctype = "text/css" if path.endswith(".css") else "text/html"
+        ctype = FILE_TYPES.get(Path(path).suffix, "text/html")  # the site's pages, scripts, charts and CSV
         self.send(200, text.encode("utf-8"), ctype + UTF8)
 
     def release_file(self, rel: str) -> None:
