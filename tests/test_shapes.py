@@ -27,7 +27,7 @@ def mini(tmp_path_factory: pytest.TempPathFactory) -> tuple[Assembly, Graph]:
 def _data(assembly: Assembly) -> Graph:
     g = Graph()
     (doc,) = assembly.documents
-    for part in (assembly.reference, doc.structure_graph, doc.claims_graph):
+    for part in (assembly.reference, doc.structure_graph, doc.claims_graph, doc.mentions_graph):
         for t in part:
             g.add(t)
     return g

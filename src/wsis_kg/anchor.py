@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 
 from .errors import AnchorError
 from .namespaces import OA, RDF, RDFS, WSIS, XSD
-from .segment import Structure
+from .segment import DocumentStructure
 
 CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
 
@@ -62,19 +62,8 @@ class PassageIndex:
     """Which component holds a span: binary search over the starts of passages and headings (a
     heading can state a claim too: a priority printed as a section title)."""
 
-    def __init__(self, doc_iri: str, structure: Structure) -> None:
-        spans: list[tuple[int, int, URIRef]] = []
-        for p in structure.preamble:
-            spans.append((p.start, p.end, URIRef(f"{doc_iri}/preamble/p{p.order}")))
-        for q in structure.questions:
-            qi = f"{doc_iri}/q{q.number}"
-            for p in q.passages:
-                spans.append((p.start, p.end, URIRef(f"{qi}/p{p.order}")))
-            spans.append((q.span.start, q.span.end, URIRef(qi)))
-            for sec in q.sections:
-                spans.append((sec.heading.start, sec.heading.end, URIRef(f"{qi}/{sec.slug}")))
-                for p in sec.passages:
-                    spans.append((p.start, p.end, URIRef(f"{qi}/{sec.slug}/p{p.order}")))
+    def __init__(self, doc_iri: str, structure: DocumentStructure) -> None:
+        spans = structure.component_spans(doc_iri)
         spans.sort()
         self.spans = spans
         self.starts = [s for s, _, _ in spans]
@@ -99,9 +88,21 @@ def _describe(claims: Graph, claim: URIRef) -> str:
     return f"<{claim}>" + (f' ("{label}")' if label else "")
 
 
-def anchor_claims(claims: Graph, doc_iri: URIRef, source: str, structure: Structure) -> list[Anchor]:
+def mask(source: str, spans: list[tuple[int, int]]) -> str:
+    """The source with page furniture and footnotes blanked (same length, so offsets hold): a quote of a
+    paragraph that a page break cut may then skip what the page put inside it."""
+    if not spans:
+        return source
+    chars = list(source)
+    for s, e in spans:
+        chars[s:e] = " " * (e - s)
+    return "".join(chars)
+
+
+def anchor_claims(claims: Graph, doc_iri: URIRef, source: str, structure: DocumentStructure) -> list[Anchor]:
     """Find every claim's quote; raise one error listing every quote that is missing or ambiguous."""
     index = PassageIndex(str(doc_iri), structure)
+    searched = mask(source, structure.excluded_spans())
     anchors: list[Anchor] = []
     problems: list[str] = []
     for claim in sorted(set(claims.subjects(WSIS.quote, None)), key=str):
@@ -116,7 +117,7 @@ def anchor_claims(claims: Graph, doc_iri: URIRef, source: str, structure: Struct
         if not quote.strip():
             problems.append(f"{_describe(claims, claim)} has an empty quote")
             continue
-        matches = [(m.start(), m.end()) for m in _pattern(quote).finditer(source)]
+        matches = [(m.start(), m.end()) for m in _pattern(quote).finditer(searched)]
         hint = claims.value(claim, WSIS.groundedIn)
         if hint is not None:
             span = index.span_of(URIRef(str(hint)))

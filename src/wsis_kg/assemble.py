@@ -1,4 +1,5 @@
-"""Assemble the dataset: ontology, reference data, and for each document its structure and claims.
+"""Assemble the dataset: ontology, reference data, and for each document its structure, its claims and
+the entity mentions proposed for it (a named graph of their own: a machine's proposals are no claims).
 
 Each document is read, segmented and anchored on its own, so the cost of adding a document does not
 grow with the number already there.
@@ -6,7 +7,7 @@ grow with the number already there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -14,6 +15,8 @@ from rdflib.term import Node
 from . import __version__
 from .anchor import Anchor, anchor_claims, selector_graph
 from .errors import InputError
+from .ingest.genres import structure_of
+from .ingest.link import check_mentions
 from .namespaces import (
     G_ONTOLOGY,
     G_PROVENANCE,
@@ -24,11 +27,12 @@ from .namespaces import (
     RDFS,
     WSIS,
     claims_graph_iri,
+    mentions_graph_iri,
     structure_graph_iri,
 )
 from .project import Project
 from .rdfio import bind_prefixes, parse_turtle, parse_turtle_files
-from .segment import Structure, segment, structure_graph
+from .segment import DocumentStructure
 from .sources import Source, load_sources
 
 DATASET_IRI = ID["dataset/wsis-kg"]
@@ -39,10 +43,11 @@ BUILD_IRI = ID["activity/build"]
 @dataclass
 class DocumentBuild:
     source: Source
-    structure: Structure
+    structure: DocumentStructure
     structure_graph: Graph
     claims_graph: Graph
     anchors: list[Anchor]
+    mentions_graph: Graph = field(default_factory=Graph)  # proposed and reviewed entity mentions
 
     @property
     def doc_id(self) -> str:
@@ -61,6 +66,8 @@ class Assembly:
         for d in self.documents:
             out.append((structure_graph_iri(d.doc_id), d.structure_graph))
             out.append((claims_graph_iri(d.doc_id), d.claims_graph))
+            if len(d.mentions_graph):
+                out.append((mentions_graph_iri(d.doc_id), d.mentions_graph))
         out.append((G_PROVENANCE, self.provenance))
         return out
 
@@ -109,9 +116,9 @@ def label_link_nodes(claims: Graph, reference: Graph) -> Graph:
 
 
 def build_document(project: Project, source: Source, reference: Graph) -> DocumentBuild:
-    """Segment one source, read its curated claims and anchor every quote."""
-    structure = segment(source.text)
-    sgraph = structure_graph(str(source.iri), source.label, source.text, structure)
+    """Segment one source by its genre, read its curated claims and anchor every quote."""
+    structure = structure_of(source)
+    sgraph = structure.graph(str(source.iri), source.label, source.text)
     for t in source.metadata:
         sgraph.add(t)
     claims = Graph()
@@ -126,7 +133,13 @@ def build_document(project: Project, source: Source, reference: Graph) -> Docume
     anchors = anchor_claims(claims, source.iri, source.text, structure)
     for t in selector_graph(anchors, source.iri, source.text) + label_link_nodes(claims, reference):
         claims.add(t)
-    return DocumentBuild(source, structure, bind_prefixes(sgraph), bind_prefixes(claims), anchors)
+    mentions = Graph()
+    mentions_path = project.mentions_file(source.doc_id)
+    if mentions_path.exists():
+        parse_turtle(mentions_path, mentions)
+        check_mentions(mentions, source.iri, source.text, mentions_path)
+    return DocumentBuild(source, structure, bind_prefixes(sgraph), bind_prefixes(claims), anchors,
+                         bind_prefixes(mentions))
 
 
 def provenance_graph(documents: list[DocumentBuild]) -> Graph:
@@ -143,7 +156,10 @@ def provenance_graph(documents: list[DocumentBuild]) -> Graph:
     for d in documents:
         g.add((DATASET_IRI, PROV.wasDerivedFrom, d.source.iri))
         g.add((BUILD_IRI, PROV.used, d.source.iri))
-        for graph_iri in (structure_graph_iri(d.doc_id), claims_graph_iri(d.doc_id)):
+        graphs = [structure_graph_iri(d.doc_id), claims_graph_iri(d.doc_id)]
+        if len(d.mentions_graph):
+            graphs.append(mentions_graph_iri(d.doc_id))
+        for graph_iri in graphs:
             g.add((graph_iri, RDF.type, PROV.Entity))
             g.add((graph_iri, RDFS.label, Literal(f"Named graph {graph_iri.rsplit('/', 1)[-1]} of {d.doc_id}",
                                                   lang="en")))

@@ -114,17 +114,28 @@ def reason(ctx: click.Context) -> None:
 @handle_errors
 def segment(ctx: click.Context, doc_id: str | None) -> None:
     """Print the structure (questions, sections, passages with offsets) of each source."""
-    from .segment import segment as run_segment
+    from .ingest.genres import structure_of
+    from .ingest.layout import Layout
+    from .segment import Structure
     from .sources import load_sources
 
     for src in load_sources(_project(ctx).sources):
         if doc_id and src.doc_id != doc_id:
             continue
-        s = run_segment(src.text)
+        s = structure_of(src)
+        if isinstance(s, Layout):
+            kinds = Counter(p.kind for p in s.all_parts())
+            click.echo(f"{src.doc_id} ({s.genre}): " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+                       + f", {len(s.footnotes)} footnotes, {len(s.furniture)} furniture, {len(s.pages)} pages")
+            for p in s.parts:
+                if p.kind in ("heading", "title"):
+                    click.echo(f"  {p.kind} [{p.start}:{p.end}] {' '.join(p.text(src.text).split())[:80]}")
+            continue
+        assert isinstance(s, Structure)
         click.echo(f"{src.doc_id}: {len(s.questions)} questions, "
                    f"{sum(len(q.sections) for q in s.questions)} sections, {len(s.passages())} passages")
-        for p in s.preamble:
-            click.echo(f"  preamble p{p.order} [{p.start}:{p.end}] {src.text[p.start:p.end][:60]!r}")
+        for pre in s.preamble:
+            click.echo(f"  preamble p{pre.order} [{pre.start}:{pre.end}] {src.text[pre.start:pre.end][:60]!r}")
         for q in s.questions:
             click.echo(f"  Q{q.number} [{q.span.start}:{q.span.end}] {q.span.text(src.text)[:70]}")
             for sec in q.sections:
@@ -141,6 +152,45 @@ def anchor(ctx: click.Context) -> None:
     assembly = assemble(_project(ctx))
     for d in assembly.documents:
         click.echo(f"{d.doc_id}: {len(d.anchors)} quotes anchored in {len(d.structure.passages())} passages")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--id", "doc_id", required=True, help="Document id: the name of its files and part of its IRIs.")
+@click.option("--title", default="", help="Title (default: read from the document).")
+@click.option("--date", "date_", default="", metavar="YYYY-MM-DD", help="Date (default: read from the document).")
+@click.option("--publisher", default="", help="Publisher (default: from the UN symbol or the file's author).")
+@click.option("--symbol", default="", help="UN document symbol, e.g. A/80/L.41 (default: read from the document).")
+@click.option("--genre", default="", type=click.Choice(["", "consultation-response", "resolution", "report"]),
+              help="How to read the structure (default: detected).")
+@click.option("--instrument", default="", help="Slug or IRI of the instrument whose text this is (default: found "
+                                                "by UN symbol, or by title and year).")
+@click.option("--language", default="en", show_default=True, help="Language tag of the text.")
+@click.option("--force", is_flag=True, help="Replace the document's source text, metadata and drafts if it exists.")
+@click.pass_context
+@handle_errors
+def ingest(ctx: click.Context, path: Path, doc_id: str, title: str, date_: str, publisher: str, symbol: str,
+           genre: str, instrument: str, language: str, force: bool) -> None:
+    """Take in a .pdf, .docx, .html or .txt: source text, metadata, structure and draft claims."""
+    from .ingest.pipeline import Overrides
+    from .ingest.pipeline import ingest as run_ingest
+    from .ingest.review import describe_ingest
+
+    result = run_ingest(_project(ctx), path, doc_id,
+                        Overrides(title, date_, publisher, symbol, genre, instrument, language), force, progress=_echo)
+    click.echo(describe_ingest(result))
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--all", "show_all", is_flag=True, help="List every item, not the first 20 of each kind.")
+@click.pass_context
+@handle_errors
+def review(ctx: click.Context, doc_id: str, show_all: bool) -> None:
+    """What waits for a curator in a document (draft claims, proposed mentions, unknown names) and what is done."""
+    from .ingest.review import review_document
+
+    click.echo(review_document(_project(ctx), doc_id, limit=None if show_all else 20), nl=False)
 
 
 @main.command()

@@ -36,6 +36,10 @@ def claims_graph_iri(doc_id: str) -> URIRef:
     return GRAPH[f"document/{doc_id}/claims"]
 
 
+def mentions_graph_iri(doc_id: str) -> URIRef:
+    return GRAPH[f"document/{doc_id}/mentions"]
+
+
 # Prefixes bound on every graph we write, so that all outputs read alike.
 PREFIXES: dict[str, str] = {
     "wsis": str(WSIS),
@@ -61,6 +65,8 @@ PREFIXES: dict[str, str] = {
     "cmp": str(ID) + "comparator/",
     "unit": str(ID) + "unit/",
     "scheme": str(ID) + "scheme/",
+    "genre": str(ID) + "genre/",
+    "mstatus": str(ID) + "mention-status/",
     "shapes": BASE + "shapes#",
     "oa": str(OA),
     "org": str(ORG),
@@ -82,5 +88,6 @@ PREFIXES: dict[str, str] = {
 __all__ = [
     "BASE", "DCAT", "DCTERMS", "FOAF", "GRAPH", "G_ONTOLOGY", "G_PROVENANCE", "G_REFERENCE", "IBIS", "ID",
     "OA", "ONTOLOGY_IRI", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SDG", "SH", "SKOS", "VANN",
-    "VOID", "WSIS", "XSD", "claims_graph_iri", "document_iri", "structure_graph_iri",
+    "VOID", "WSIS", "XSD", "claims_graph_iri", "document_iri", "mentions_graph_iri",
+    "structure_graph_iri",
 ]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from .errors import InputError
 
+MENTIONS_FILE = "mentions.ttl"  # beside the claims, but a named graph of its own, not claims
+
 
 @dataclass(frozen=True)
 class Project:
@@ -45,7 +47,12 @@ class Project:
         return sorted(self.reference_dir.glob("*.ttl"))
 
     def claim_files(self, doc_id: str) -> list[Path]:
-        return sorted((self.documents_dir / doc_id).glob("*.ttl"))
+        """The curated claims of a document: every Turtle file of its folder but the mentions file."""
+        return sorted(p for p in (self.documents_dir / doc_id).glob("*.ttl") if p.name != MENTIONS_FILE)
+
+    def mentions_file(self, doc_id: str) -> Path:
+        """The entity mentions the linker proposed for a document, with the curator's decisions."""
+        return self.documents_dir / doc_id / MENTIONS_FILE
 
     def data_files(self) -> list[Path]:
         """Every curated Turtle file: what `fmt` keeps canonical."""

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
+from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 
@@ -63,6 +65,8 @@ class Structure:
     preamble: list[Passage]
     questions: list[Question]
 
+    genre = "consultation-response"
+
     def passages(self) -> list[Passage]:
         out = list(self.preamble)
         for q in self.questions:
@@ -70,6 +74,49 @@ class Structure:
             for s in q.sections:
                 out += s.passages
         return out
+
+    def component_spans(self, doc_iri: str) -> list[tuple[int, int, URIRef]]:
+        """Passages and headings with their IRIs (a heading can state a claim too: a priority printed as a
+        section title)."""
+        spans: list[tuple[int, int, URIRef]] = []
+        for p in self.preamble:
+            spans.append((p.start, p.end, URIRef(f"{doc_iri}/preamble/p{p.order}")))
+        for q in self.questions:
+            qi = f"{doc_iri}/q{q.number}"
+            for p in q.passages:
+                spans.append((p.start, p.end, URIRef(f"{qi}/p{p.order}")))
+            spans.append((q.span.start, q.span.end, URIRef(qi)))
+            for sec in q.sections:
+                spans.append((sec.heading.start, sec.heading.end, URIRef(f"{qi}/{sec.slug}")))
+                for p in sec.passages:
+                    spans.append((p.start, p.end, URIRef(f"{qi}/{sec.slug}/p{p.order}")))
+        return spans
+
+    def excluded_spans(self) -> list[tuple[int, int]]:
+        return []
+
+    def graph(self, doc_iri: str, label: str, source: str) -> Graph:
+        return structure_graph(doc_iri, label, source, self)
+
+
+class TextSpan(Protocol):
+    start: int
+    end: int
+
+
+class DocumentStructure(Protocol):
+    """What every genre's structure offers the build: passages to ground claims in, the IRIs of its
+    components, the spans (page furniture, footnotes) that quotes may skip, and its RDF."""
+
+    genre: str
+
+    def passages(self) -> Sequence[TextSpan]: ...  # pragma: no cover
+
+    def component_spans(self, doc_iri: str) -> list[tuple[int, int, URIRef]]: ...  # pragma: no cover
+
+    def excluded_spans(self) -> list[tuple[int, int]]: ...  # pragma: no cover
+
+    def graph(self, doc_iri: str, label: str, source: str) -> Graph: ...  # pragma: no cover
 
 
 @dataclass(frozen=True)

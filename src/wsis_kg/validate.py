@@ -122,7 +122,7 @@ def validate_assembly(assembly: Assembly, shapes: Graph) -> ValidationReport:
     scopes: list[tuple[str, Graph]] = [("reference", assembly.reference)]
     for d in assembly.documents:
         data = Graph()
-        for part in (assembly.reference, d.structure_graph, d.claims_graph):
+        for part in (assembly.reference, d.structure_graph, d.claims_graph, d.mentions_graph):
             for t in part:
                 data.add(t)
         scopes.append((d.doc_id, data))
