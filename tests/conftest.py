@@ -50,7 +50,10 @@ def make_project(dest: Path, *, bundled: bool = False, mini: bool = True) -> Pro
     (dest / "sources").mkdir()
     if bundled:
         for f in (ROOT / "sources").iterdir():
-            shutil.copy(f, dest / "sources" / f.name)
+            if f.is_dir():  # sources/originals: the files the texts were extracted from
+                shutil.copytree(f, dest / "sources" / f.name)
+            else:
+                shutil.copy(f, dest / "sources" / f.name)
         for d in (ROOT / "graph" / "documents").iterdir():
             shutil.copytree(d, dest / "graph" / "documents" / d.name)
     if mini:
