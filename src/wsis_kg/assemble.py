@@ -29,6 +29,7 @@ from .namespaces import (
     claims_graph_iri,
     mentions_graph_iri,
     structure_graph_iri,
+    uptake_graph_iri,
 )
 from .project import Project
 from .rdfio import bind_prefixes, parse_turtle, parse_turtle_files
@@ -55,11 +56,36 @@ class DocumentBuild:
 
 
 @dataclass
+class Uptake:
+    """Curated uptake links from one document to a later one (graph/uptake/{source}--{target}.ttl)."""
+
+    source_id: str
+    target_id: str
+    graph: Graph
+
+    @property
+    def graph_iri(self) -> URIRef:
+        return uptake_graph_iri(self.source_id, self.target_id)
+
+
+def load_uptake(project: Project, doc_ids: set[str]) -> list[Uptake]:
+    out = []
+    for path in project.uptake_files():
+        source_id, sep, target_id = path.stem.partition("--")
+        if not sep or not {source_id, target_id} <= doc_ids:
+            raise InputError(f"{path}: name it SOURCE--TARGET.ttl after two documents of the project "
+                             f"(documents: {', '.join(sorted(doc_ids))})")
+        out.append(Uptake(source_id, target_id, bind_prefixes(parse_turtle(path))))
+    return out
+
+
+@dataclass
 class Assembly:
     ontology: Graph
     reference: Graph
     documents: list[DocumentBuild]
     provenance: Graph
+    uptake: list[Uptake] = field(default_factory=list)
 
     def named_graphs(self) -> list[tuple[URIRef, Graph]]:
         out = [(G_ONTOLOGY, self.ontology), (G_REFERENCE, self.reference)]
@@ -68,6 +94,7 @@ class Assembly:
             out.append((claims_graph_iri(d.doc_id), d.claims_graph))
             if len(d.mentions_graph):
                 out.append((mentions_graph_iri(d.doc_id), d.mentions_graph))
+        out += [(u.graph_iri, u.graph) for u in self.uptake]
         out.append((G_PROVENANCE, self.provenance))
         return out
 
@@ -185,7 +212,8 @@ def assemble(project: Project, only: list[str] | None = None) -> Assembly:
             f"{project.documents_dir}: claim folder(s) {', '.join(sorted(orphan))} have no source in "
             f"{project.sources}; add the source text and its metadata, or rename the folder"
         )
-    return Assembly(ontology, reference, documents, provenance_graph(documents))
+    uptake = load_uptake(project, {d.doc_id for d in documents}) if not only else []
+    return Assembly(ontology, reference, documents, provenance_graph(documents), uptake)
 
 
-__all__ = ["Assembly", "DocumentBuild", "assemble", "build_document", "load_ontology", "load_reference"]
+__all__ = ["Assembly", "DocumentBuild", "Uptake", "assemble", "build_document", "load_ontology", "load_reference"]

@@ -359,6 +359,41 @@ def align(ctx: click.Context, source: str, target: str, lineage: bool, top: int,
 
 
 @main.command()
+@click.argument("review", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--curator", required=True, help="Who judged: recorded on every uptake link (prov:wasAttributedTo).")
+@click.option("--date", "when", type=click.DateTime(["%Y-%m-%d"]), help="When they judged; default: today.")
+@click.pass_context
+@handle_errors
+def uptake(ctx: click.Context, review: Path, curator: str, when: Any) -> None:
+    """Turn the judged rows of an uptake review (SOURCE--TARGET.csv from `align`) into curated uptake links
+    in graph/uptake/SOURCE--TARGET.ttl; rows without a grade stay out."""
+    import datetime as dt
+
+    from .align.units import asks, paragraphs
+    from .align.verdicts import read_verdicts, uptake_graph
+    from .query import load_store
+    from .rdfio import atomic_write_text, canonical_turtle
+
+    project = _project(ctx)
+    source_id, sep, target_id = review.stem.partition("--")
+    if not sep:
+        raise InputError(f"{review}: name the review SOURCE--TARGET.csv, as `wsis-kg align` does")
+    store = load_store(project.dist)
+    sources, targets = asks(store, source_id), paragraphs(store, target_id)
+    verdicts, pending = read_verdicts(review, sources, targets)
+    graph = uptake_graph(source_id, target_id, verdicts, {s.key: s.label for s in sources}, curator,
+                         when.date() if when else dt.date.today())
+    out = project.uptake_dir / f"{source_id}--{target_id}.ttl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out, canonical_turtle(graph))
+    grades = Counter(v.grade for v in verdicts)
+    click.echo(f"{len(verdicts)} uptake link(s): " + ", ".join(f"{n} {g}" for g, n in sorted(grades.items())))
+    if pending:
+        click.echo(f"{len(pending)} ask(s) still wait for a verdict")
+    click.echo(f"wrote {out}")
+
+
+@main.command()
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Folder of the site; default: site/ in the release folder.")
 @click.pass_context

@@ -40,6 +40,11 @@ def mentions_graph_iri(doc_id: str) -> URIRef:
     return GRAPH[f"document/{doc_id}/mentions"]
 
 
+def uptake_graph_iri(source_id: str, target_id: str) -> URIRef:
+    """The named graph of the curated uptake links from one document to a later one."""
+    return GRAPH[f"uptake/{source_id}--{target_id}"]
+
+
 # Prefixes bound on every graph we write, so that all outputs read alike.
 PREFIXES: dict[str, str] = {
     "wsis": str(WSIS),
@@ -89,5 +94,5 @@ __all__ = [
     "BASE", "DCAT", "DCTERMS", "FOAF", "GRAPH", "G_ONTOLOGY", "G_PROVENANCE", "G_REFERENCE", "IBIS", "ID",
     "OA", "ONTOLOGY_IRI", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SDG", "SH", "SKOS", "VANN",
     "VOID", "WSIS", "XSD", "claims_graph_iri", "document_iri", "mentions_graph_iri",
-    "structure_graph_iri",
+    "structure_graph_iri", "uptake_graph_iri",
 ]

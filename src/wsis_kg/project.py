@@ -36,6 +36,10 @@ class Project:
         return self.root / "graph" / "documents"
 
     @property
+    def uptake_dir(self) -> Path:
+        return self.root / "graph" / "uptake"
+
+    @property
     def queries(self) -> Path:
         return self.root / "queries"
 
@@ -54,10 +58,15 @@ class Project:
         """The entity mentions the linker proposed for a document, with the curator's decisions."""
         return self.documents_dir / doc_id / MENTIONS_FILE
 
+    def uptake_files(self) -> list[Path]:
+        """Curated uptake links, one file per pair of documents: {source}--{target}.ttl."""
+        return sorted(self.uptake_dir.glob("*.ttl"))
+
     def data_files(self) -> list[Path]:
         """Every curated Turtle file: what `fmt` keeps canonical."""
         files = [self.ontology, self.shapes, *self.reference_files()]
         files += sorted(self.documents_dir.glob("*/*.ttl"))
+        files += self.uptake_files()
         files += sorted(self.sources.glob("*.ttl"))
         return [f for f in files if f.exists()]
 

@@ -107,6 +107,8 @@ def reason_assembly(assembly: Assembly, java: str | None = None) -> list[Reasone
     scopes.append(("ontology + reference", with_reference))
     for d in assembly.documents:
         scopes.append((f"ontology + reference + {d.doc_id}", with_reference + d.structure_graph + d.claims_graph))
+    for u in assembly.uptake:
+        scopes.append((f"ontology + reference + uptake {u.source_id} -> {u.target_id}", with_reference + u.graph))
     for scope, graph in scopes:
         result = reason_graph(scope, graph, java)
         results.append(result)

@@ -114,11 +114,12 @@ def _keep_results(results: Graph, keep: set[Node], conforms: bool) -> Graph:
 
 
 def validate_assembly(assembly: Assembly, shapes: Graph) -> ValidationReport:
-    """The reference data once, then each document with the reference data as context. A document's
-    results that the reference scope already reported (the same focus, path, value and message) are
-    not repeated, so one fault in the reference data is reported once, not once per document."""
+    """The reference data once, then each document with the reference data as context, then the uptake
+    links with the two documents they join. A result an earlier scope already reported (the same focus,
+    path, value and message) is not repeated, so one fault in the reference data is reported once, not
+    once per document."""
     report = ValidationReport()
-    reference_keys: set[tuple[str, ...]] = set()
+    seen: set[tuple[str, ...]] = set()
     scopes: list[tuple[str, Graph]] = [("reference", assembly.reference)]
     for d in assembly.documents:
         data = Graph()
@@ -126,13 +127,20 @@ def validate_assembly(assembly: Assembly, shapes: Graph) -> ValidationReport:
             for t in part:
                 data.add(t)
         scopes.append((d.doc_id, data))
+    documents = {d.doc_id: d for d in assembly.documents}
+    for u in assembly.uptake:
+        # the links with the claims and passages they join, so that sh:class sees what they point to
+        data = Graph()
+        for part in (assembly.reference, u.graph, *(g for doc in (u.source_id, u.target_id)
+                                                    for g in (documents[doc].structure_graph,
+                                                              documents[doc].claims_graph))):
+            for t in part:
+                data.add(t)
+        scopes.append((f"uptake {u.source_id} -> {u.target_id}", data))
     for scope, data in scopes:
         _, results = _report(data, shapes, assembly.ontology)
-        found = _results(scope, results, data)
-        if scope == "reference":
-            reference_keys = {_key(v) for _, v in found}
-        else:
-            found = [(n, v) for n, v in found if _key(v) not in reference_keys]
+        found = [(n, v) for n, v in _results(scope, results, data) if _key(v) not in seen]
+        seen |= {_key(v) for _, v in found}
         violations = [v for _, v in found]
         conforms = not any(v.severity == "Violation" for v in violations)
         results = _keep_results(results, {n for n, _ in found}, conforms)
