@@ -1,0 +1,286 @@
+"""Competency questions on uptake: what the WSIS+20 outcome (A/80/L.41) did with the asks of the IMSB
+Reflections, answered from the curated uptake links of the release.
+
+tests/cq-uptake/cqNN.expected.json says in plain words what each answer must contain, written from the
+two texts and the curator's verdicts (reviews/uptake/*.csv): exact counts, rows that must be there,
+and lookups with bound variables. Keys: "bind" (bindings of the main run), "rows", "distinct" (column ->
+number of distinct values), "distinct_where" (distinct values of a column among rows matching "where"),
+"required" / "absent" (items some row / no row matches), "all_rows", and "lookups" (each with its own
+"bind" and any of the keys above, or "column" with the exact "values" or the IRI "suffixes" it holds).
+An item matches a row by "equals" (column -> exact value, "" for unbound) and "contains" (column ->
+fragment(s), compared case- and whitespace-insensitively).
+
+Besides the expectations, every answer is checked against the curator's review file row by row, every
+claim's quote against the Reflections and every paragraph's text against the outcome's source, and the
+command line (`wsis-kg query NAME --bind ...`) must give what the in-process run gives.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from wsis_kg.cli import main
+from wsis_kg.query import Row, read_query, run_local
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = ROOT / "queries"
+EXPECTED = Path(__file__).resolve().parent / "cq-uptake"
+SPECS: dict[str, dict[str, Any]] = {
+    spec["id"]: spec
+    for spec in (json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXPECTED.glob("cq*.expected.json")))
+}
+IDS = sorted(SPECS)
+REFLECTIONS = (ROOT / "sources" / "imsb-reflections-wsis20-elements-paper-2025-07-25.txt").read_text(encoding="utf-8")
+OUTCOME = (ROOT / "sources" / "a-80-l-41.txt").read_text(encoding="utf-8")
+REVIEW = ROOT / "reviews" / "uptake" / "imsb-reflections-2025-07-25--a-80-l-41.csv"
+PARAGRAPH_NS = "https://w3id.org/wsis-kg/id/instrument/wsis-20-outcome-document/paragraph/"
+CLAIM_NS = "https://w3id.org/wsis-kg/id/claim/"
+
+Answer = tuple[list[str], list[Row]]
+
+
+def fold(text: str | None) -> str:
+    """Case- and whitespace-insensitive form for substring matching."""
+    return " ".join((text or "").split()).casefold()
+
+
+def cell(row: Row, column: str) -> str:
+    assert column in row, f"the query does not project ?{column} (it has {sorted(row)})"
+    return row[column] or ""
+
+
+def matches(row: Row, item: dict[str, Any]) -> bool:
+    for column, value in item.get("equals", {}).items():
+        if cell(row, column) != value:
+            return False
+    for column, wanted in item.get("contains", {}).items():
+        for fragment in [wanted] if isinstance(wanted, str) else wanted:
+            if fold(fragment) not in fold(cell(row, column)):
+                return False
+    return True
+
+
+def show(rows: list[Row], limit: int = 10) -> str:
+    out = ["  " + " | ".join(f"{k}={' '.join((v or '').split())[:60]}" for k, v in r.items()) for r in rows[:limit]]
+    return "\n".join(out + ([f"  ... {len(rows) - limit} more"] if len(rows) > limit else []))
+
+
+def query_body(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def review() -> dict[str, tuple[str, set[int]]]:
+    """The curator's verdicts: claim IRI -> (grade as written, numbers of the answering paragraphs)."""
+    with REVIEW.open(encoding="utf-8", newline="") as fh:
+        return {r["claim"]: (r["grade"], {int(p) for p in r["paragraphs"].split(";") if p.strip()})
+                for r in csv.DictReader(fh)}
+
+
+def check(spec: dict[str, Any], rows: list[Row], what: str) -> None:
+    """The checks an expectation (or a lookup) asks for."""
+    if "rows" in spec:
+        assert len(rows) == spec["rows"], f"{what}: {len(rows)} rows, expected {spec['rows']}\n{show(rows)}"
+    for column, n in spec.get("distinct", {}).items():
+        got = {cell(r, column) for r in rows}
+        assert len(got) == n, f"{what}: {len(got)} distinct ?{column}, expected {n}"
+    for dw in spec.get("distinct_where", []):
+        got = {cell(r, dw["column"]) for r in rows if matches(r, {"equals": dw["where"]})}
+        assert len(got) == dw["count"], f"{what}: {len(got)} distinct ?{dw['column']} where {dw['where']}, " \
+                                        f"expected {dw['count']}"
+    if "all_rows" in spec:
+        bad = [r for r in rows if not matches(r, spec["all_rows"])]
+        assert not bad, f"{what}: rows without {spec['all_rows']}:\n{show(bad)}"
+    for item in spec.get("required", []):
+        assert any(matches(r, item) for r in rows), f"{what}: no row has {item}\n{show(rows)}"
+    for item in spec.get("absent", []):
+        bad = [r for r in rows if matches(r, item)]
+        assert not bad, f"{what}: rows with {item}:\n{show(bad)}"
+    if "values" in spec:
+        values = sorted({cell(r, spec["column"]) for r in rows}, key=lambda v: (len(v), v))
+        assert values == sorted(spec["values"], key=lambda v: (len(v), v)), f"{what}: ?{spec['column']} is {values}"
+    if "suffixes" in spec:
+        suffixes = sorted({cell(r, spec["column"]).rsplit("/", 1)[-1] for r in rows})
+        assert suffixes == sorted(spec["suffixes"]), f"{what}: ?{spec['column']} is {suffixes}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# fixtures
+
+
+@pytest.fixture(scope="session")
+def uptake_answer(store: ox.Store) -> Callable[..., Answer]:
+    """Run a question by name (once per set of bindings) on the built release."""
+
+    @cache
+    def run(name: str, bindings: tuple[tuple[str, str], ...]) -> Answer:
+        return run_local(store, read_query(QUERIES / f"{name}.rq").text, dict(bindings))
+
+    def call(name: str, bindings: dict[str, str] | None = None) -> Answer:
+        return run(name, tuple(sorted((bindings or {}).items())))
+
+    return call
+
+
+@pytest.fixture(scope="session")
+def quotes(store: ox.Store) -> dict[str, str]:
+    _, rows = run_local(store, "SELECT ?c ?q WHERE { ?c <https://w3id.org/wsis-kg/ontology#quote> ?q }")
+    return {r["c"] or "": r["q"] or "" for r in rows}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the query files
+
+
+def test_every_question_has_its_query() -> None:
+    assert IDS and all(27 <= int(cq[2:]) <= 32 for cq in IDS), IDS
+    for cq, spec in SPECS.items():
+        assert re.fullmatch(rf"{cq.lower()}-[a-z0-9]+(-[a-z0-9]+)*", spec["query"]), spec["query"]
+        assert (QUERIES / f"{spec['query']}.rq").is_file(), spec["query"]
+
+
+@pytest.mark.parametrize("cq", IDS)
+def test_query_file_is_a_documented_portable_select(cq: str) -> None:
+    spec = SPECS[cq]
+    text = (QUERIES / f"{spec['query']}.rq").read_text(encoding="utf-8")
+    header = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    assert header and header[0] == f"# {cq} {spec['question']}", "first line must be '# CQnn <the question>'"
+    assert len(header) >= 2, "say in further comment lines what the rows are"
+    body = query_body(text)
+    assert re.search(r"^SELECT\b", body, re.MULTILINE)
+    assert re.search(r"\bORDER BY\b", body), "order the rows deterministically"
+    try:
+        ox.Store().query(text)  # every prefix declared in the file, so that it runs on any endpoint
+    except SyntaxError as exc:
+        pytest.fail(f"{spec['query']}.rq does not parse without predeclared prefixes: {exc}")
+
+
+def _fragments(spec: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for item in [*spec.get("required", []), *(i for lk in spec.get("lookups", []) for i in lk.get("required", []))]:
+        for wanted in item.get("contains", {}).values():
+            found += [wanted] if isinstance(wanted, str) else wanted
+        found += [v for v in item.get("equals", {}).values() if isinstance(v, str)]
+    return found
+
+
+@pytest.mark.parametrize("cq", IDS)
+def test_query_does_not_spell_out_its_answer(cq: str) -> None:
+    spec = SPECS[cq]
+    body = fold(query_body((QUERIES / f"{spec['query']}.rq").read_text(encoding="utf-8")))
+    leaked = [f for f in _fragments(spec) if len(f) >= 6 and fold(f) in body]
+    assert not leaked, f"{spec['query']}.rq hard-codes expected values: {leaked}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the answers
+
+
+@pytest.mark.parametrize("cq", IDS)
+def test_expected_answer(cq: str, uptake_answer: Callable[..., Answer], quotes: dict[str, str]) -> None:
+    spec = SPECS[cq]
+    variables, rows = uptake_answer(spec["query"], spec.get("bind"))
+    for var, value in spec.get("bind", {}).items():
+        assert var in variables and all(cell(r, var) == value.strip("<>") for r in rows), f"?{var} not bound"
+    check(spec, rows, cq)
+    # a claim is given with its own quote, found in the Reflections; a paragraph with its number and text
+    for r in rows:
+        claim = r.get("claim")
+        if claim and "quote" in r:
+            assert claim.startswith(CLAIM_NS) and r["quote"] == quotes.get(claim), claim
+            pattern = r"\s+".join(re.escape(t) for t in (r["quote"] or "").split())
+            assert re.search(pattern, REFLECTIONS), f"quote of {claim} not in the Reflections"
+        if r.get("paragraph") and "number" in r:
+            assert r["paragraph"] == f"{PARAGRAPH_NS}{r['number']}", r["paragraph"]
+        if r.get("paragraphText") and r.get("number"):
+            words = (r["paragraphText"] or "").split()[:8]
+            opening = rf"^{r['number']}\.\s+" + r"\s+".join(re.escape(w) for w in words)
+            assert re.search(opening, OUTCOME, re.MULTILINE), f"paragraph {r['number']} does not open so in the source"
+
+
+LOOKUPS = [(cq, i) for cq in IDS for i, _ in enumerate(SPECS[cq].get("lookups", []))]
+
+
+@pytest.mark.parametrize(("cq", "index"), LOOKUPS, ids=[f"{cq}-{i}" for cq, i in LOOKUPS])
+def test_bound_lookup(cq: str, index: int, uptake_answer: Callable[..., Answer]) -> None:
+    """A bound variable gives exactly the rows of the unbound answer that have that value."""
+    spec = SPECS[cq]
+    lookup = spec["lookups"][index]
+    variables, rows = uptake_answer(spec["query"], lookup["bind"])
+    check(lookup, rows, f"{cq} bound to {lookup['bind']}")
+    _, everything = uptake_answer(spec["query"])
+    for var, value in lookup["bind"].items():
+        assert var in variables, f"?{var} must be projected to be bindable"
+        if all(r[var] is not None for r in everything):
+            assert rows == [r for r in everything if r[var] == value.strip("<>")], f"?{var}={value}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# against the curator's review
+
+
+def test_cq27_gives_every_verdict_of_the_review(uptake_answer: Callable[..., Answer]) -> None:
+    """One verdict per reviewed ask, with the curator's grade and exactly the paragraphs the curator chose."""
+    _, rows = uptake_answer(SPECS["CQ27"]["query"], SPECS["CQ27"]["bind"])
+    got: dict[str, tuple[str, set[int]]] = {}
+    for r in rows:
+        grade, numbers = got.setdefault(cell(r, "claim"), (cell(r, "gradeLabel"), set()))
+        assert grade == cell(r, "gradeLabel")
+        if cell(r, "number"):
+            numbers.add(int(cell(r, "number")))
+    for r in rows:  # every row of an ask lists all the paragraphs that answer it
+        listed = {int(n) for n in cell(r, "paragraphs").split(";") if n.strip()}
+        assert listed == got[cell(r, "claim")][1], f"{cell(r, 'claim')}: ?paragraphs is {sorted(listed)}"
+    expected = review()
+    assert set(got) == set(expected)
+    for claim, (grade, numbers) in expected.items():
+        assert fold(got[claim][0]).startswith(fold(grade).split()[0]), f"{claim}: {got[claim][0]} for {grade}"
+        assert got[claim][1] == numbers, f"{claim}: {sorted(got[claim][1])}, the review says {sorted(numbers)}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# through the command line
+
+
+def cli(release: Path, *args: str) -> Any:
+    result = CliRunner().invoke(main, ["--project", str(ROOT), "--dist", str(release), "query", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+CLI_CASES = [(cq, lk["bind"]) for cq in IDS for lk in SPECS[cq].get("lookups", [])] + \
+    [(cq, SPECS[cq].get("bind", {})) for cq in IDS]
+
+
+@pytest.mark.parametrize(("cq", "bindings"), CLI_CASES, ids=[f"{cq}-{i}" for i, (cq, _) in enumerate(CLI_CASES)])
+def test_cli_gives_the_in_process_answer(cq: str, bindings: dict[str, str], release: Path,
+                                         uptake_answer: Callable[..., Answer]) -> None:
+    name = SPECS[cq]["query"]
+    binds = [a for k, v in bindings.items() for a in ("--bind", f"{k}={v}")]
+    data = cli(release, name.split("-")[0], *binds, "--format", "json")
+    variables, rows = uptake_answer(name, bindings)
+    assert data["head"]["vars"] == variables
+    assert data["rows"] == rows
+
+
+
+def test_cli_lists_the_uptake_questions(release: Path) -> None:
+    result = CliRunner().invoke(main, ["--project", str(ROOT), "--dist", str(release), "query", "--list"])
+    assert result.exit_code == 0, result.output
+    for cq, spec in SPECS.items():
+        line = next((ln for ln in result.output.splitlines() if ln.startswith(spec["query"] + " ")), "")
+        assert f"{cq} {spec['question']}" in line, f"{spec['query']} not listed with its question"
