@@ -20,6 +20,8 @@ from __future__ import annotations
 import csv
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -203,8 +205,9 @@ def test_expected_answer(cq: str, uptake_answer: Callable[..., Answer], quotes: 
             assert claim.startswith(CLAIM_NS) and r["quote"] == quotes.get(claim), claim
             pattern = r"\s+".join(re.escape(t) for t in (r["quote"] or "").split())
             assert re.search(pattern, REFLECTIONS), f"quote of {claim} not in the Reflections"
-        if r.get("paragraph") and "number" in r:
-            assert r["paragraph"] == f"{PARAGRAPH_NS}{r['number']}", r["paragraph"]
+        for column in ("paragraph", "paragraphIri"):
+            if (r.get(column) or "").startswith("http") and "number" in r:
+                assert r[column] == f"{PARAGRAPH_NS}{r['number']}", r[column]
         if r.get("paragraphText") and r.get("number"):
             words = (r["paragraphText"] or "").split()[:8]
             opening = rf"^{r['number']}\.\s+" + r"\s+".join(re.escape(w) for w in words)
@@ -222,10 +225,11 @@ def test_bound_lookup(cq: str, index: int, uptake_answer: Callable[..., Answer])
     variables, rows = uptake_answer(spec["query"], lookup["bind"])
     check(lookup, rows, f"{cq} bound to {lookup['bind']}")
     _, everything = uptake_answer(spec["query"])
-    for var, value in lookup["bind"].items():
+    for var in lookup["bind"]:
         assert var in variables, f"?{var} must be projected to be bindable"
-        if all(r[var] is not None for r in everything):
-            assert rows == [r for r in everything if r[var] == value.strip("<>")], f"?{var}={value}"
+    if all(r[var] is not None for var in lookup["bind"] for r in everything):  # not so for a value compared
+        wanted = {var: value.strip("<>") for var, value in lookup["bind"].items()}
+        assert rows == [r for r in everything if all(r[k] == v for k, v in wanted.items())], lookup["bind"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -249,6 +253,29 @@ def test_cq27_gives_every_verdict_of_the_review(uptake_answer: Callable[..., Ans
     for claim, (grade, numbers) in expected.items():
         assert fold(got[claim][0]).startswith(fold(grade).split()[0]), f"{claim}: {got[claim][0]} for {grade}"
         assert got[claim][1] == numbers, f"{claim}: {sorted(got[claim][1])}, the review says {sorted(numbers)}"
+
+
+def test_cq30_is_every_paragraph_the_review_leaves_unanswered(uptake_answer: Callable[..., Answer]) -> None:
+    """The new paragraphs are those of 1-127 that no verdict of the review names, in order."""
+    _, rows = uptake_answer(SPECS["CQ30"]["query"])
+    answered = {n for _, numbers in review().values() for n in numbers}
+    numbers = [int(cell(r, "number")) for r in rows]
+    assert numbers == [n for n in range(1, 128) if n not in answered]
+    assert numbers == SPECS["CQ30"]["numbers"]
+
+
+def test_cq32_answers_for_every_paragraph_as_the_review_says(uptake_answer: Callable[..., Answer]) -> None:
+    """Bound to any paragraph, CQ32 gives the asks whose verdict names it, and the unbound rows of that number."""
+    spec = SPECS["CQ32"]
+    _, everything = uptake_answer(spec["query"])
+    verdicts = review()
+    for number in (3, 27, 63, 96, 97, 99, 100, 102, 103, 110, 122, 125, 127, 88, 1):
+        _, rows = uptake_answer(spec["query"], {"paragraph": str(number)})
+        expected = {claim for claim, (_, numbers) in verdicts.items() if number in numbers}
+        assert {cell(r, "claim") for r in rows} == expected, f"paragraph {number}"
+        assert all(cell(r, "paragraph") == str(number) for r in rows)
+        same = [{**r, "paragraph": None} for r in rows]
+        assert same == [r for r in everything if cell(r, "number") == str(number)], f"paragraph {number}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -284,3 +311,14 @@ def test_cli_lists_the_uptake_questions(release: Path) -> None:
     for cq, spec in SPECS.items():
         line = next((ln for ln in result.output.splitlines() if ln.startswith(spec["query"] + " ")), "")
         assert f"{cq} {spec['question']}" in line, f"{spec['query']} not listed with its question"
+
+
+def test_the_installed_command_binds_a_paragraph(release: Path, uptake_answer: Callable[..., Answer]) -> None:
+    """The `wsis-kg` executable itself, as a user runs it, with a paragraph number bound."""
+    exe = Path(sys.executable).with_name("wsis-kg")
+    out = subprocess.run([str(exe), "--project", str(ROOT), "--dist", str(release), "query", "cq32",
+                          "--bind", "paragraph=97", "--format", "json"], capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)["rows"]
+    assert len(rows) == 5 and rows == uptake_answer(SPECS["CQ32"]["query"], {"paragraph": "97"})[1]
