@@ -22,6 +22,7 @@ import json
 import re
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -30,6 +31,8 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import SKOS
 
 from wsis_kg.cli import main
 from wsis_kg.query import Row, read_query, run_local
@@ -276,6 +279,50 @@ def test_cq32_answers_for_every_paragraph_as_the_review_says(uptake_answer: Call
         assert all(cell(r, "paragraph") == str(number) for r in rows)
         same = [{**r, "paragraph": None} for r in rows]
         assert same == [r for r in everything if cell(r, "number") == str(number)], f"paragraph {number}"
+
+
+def _reflections_topics() -> dict[str, set[tuple[str, str]]]:
+    """(dimension, topic) pairs of each claim, read straight from the curated Turtle and the reference
+    data (not from the release), as CQ28 defines them."""
+    wsis = Namespace("https://w3id.org/wsis-kg/ontology#")
+    graph = Graph()
+    for path in [*(ROOT / "graph" / "documents" / "imsb-reflections-2025-07-25").glob("*.ttl"),
+                 ROOT / "graph" / "reference" / "action-lines.ttl"]:
+        graph.parse(path, format="turtle")
+    lines = {str(s) for s in graph.subjects(SKOS.notation, None)}
+
+    def line_of(target: URIRef) -> str | None:
+        for node in [target, *graph.transitive_objects(target, SKOS.broader)]:
+            if str(node) in lines:
+                return str(node)
+        return None
+
+    topics: dict[str, set[tuple[str, str]]] = {}
+    for claim in set(graph.subjects(wsis.quote, None)):
+        pairs = topics.setdefault(str(claim), set())
+        pairs |= {(str(wsis.hasTheme), str(t)) for t in graph.objects(claim, wsis.hasTheme)}
+        pairs |= {(str(wsis.addressedTo), str(t)) for t in graph.objects(claim, wsis.addressedTo)}
+        if (claim, wsis.addresseeUnstated, Literal(True)) in graph:
+            pairs.add((str(wsis.addressedTo), str(wsis.addresseeUnstated)))
+        for link in graph.objects(claim, wsis.hasTopicLink):
+            for target in graph.objects(link, wsis.linkTarget):
+                line = line_of(target)  # type: ignore[arg-type]
+                if line:
+                    pairs.add((str(wsis.ActionLine), line))
+    return topics
+
+
+def test_cq28_counts_are_the_reviews_grades_over_the_claims_topics(uptake_answer: Callable[..., Answer]) -> None:
+    """Every count of CQ28 is what the review's grades give over the topics the claims' Turtle states."""
+    _, rows = uptake_answer(SPECS["CQ28"]["query"], SPECS["CQ28"]["bind"])
+    got = {(cell(r, "dimension"), cell(r, "topic"), cell(r, "grade").rsplit("/", 1)[-1]): int(cell(r, "asks"))
+           for r in rows}
+    topics = _reflections_topics()
+    expected: Counter[tuple[str, str, str]] = Counter()
+    for claim, (grade, _) in review().items():
+        for dimension, topic in topics[claim]:
+            expected[(dimension, topic, grade.replace(" ", "-"))] += 1
+    assert got == dict(expected)
 
 
 # ---------------------------------------------------------------------------------------------------------------
