@@ -281,6 +281,31 @@ def test_cq32_answers_for_every_paragraph_as_the_review_says(uptake_answer: Call
         assert same == [r for r in everything if cell(r, "number") == str(number)], f"paragraph {number}"
 
 
+def test_cq29_pairs_every_igf_ask_with_its_paragraphs(uptake_answer: Callable[..., Answer]) -> None:
+    """The pairs are the review's verdicts on the IGF asks; the paragraphs naming the IGF are those the text
+    names it in (whitespace folded, as a page break may split the name)."""
+    spec = SPECS["CQ29"]
+    _, rows = uptake_answer(spec["query"])
+    verdicts = review()
+    pairs = {(cell(r, "claim"), int(cell(r, "number"))) for r in rows if cell(r, "claim")}
+    wsis = Namespace("https://w3id.org/wsis-kg/ontology#")
+    graph = Graph()
+    for path in [*(ROOT / "graph" / "documents" / "imsb-reflections-2025-07-25").glob("*.ttl"),
+                 ROOT / "graph" / "reference" / "bodies.ttl"]:
+        graph.parse(path, format="turtle")
+    igf = URIRef("https://w3id.org/wsis-kg/id/body/igf")
+    parts = {igf, *graph.transitive_subjects(wsis.componentOf, igf)}
+    igf_asks = {str(c) for p in (wsis.about, wsis.proposesRoleFor, wsis.mentionsBody) for c, o in
+                graph.subject_objects(p) if o in parts} & set(verdicts)
+    assert len(igf_asks) == spec["distinct"]["claim"]
+    assert {claim for claim, _ in pairs} | {cell(r, "claim") for r in rows if not cell(r, "number")} == igf_asks
+    assert pairs == {(claim, n) for claim in igf_asks for n in verdicts[claim][1]}
+    named = sorted({int(cell(r, "number")) for r in rows if cell(r, "namedAs")})
+    assert named == spec["named_paragraphs"]
+    for r in rows:
+        assert bool(cell(r, "namedAs")) == ("internet governance forum" in fold(cell(r, "paragraphText")))
+
+
 def _reflections_topics() -> dict[str, set[tuple[str, str]]]:
     """(dimension, topic) pairs of each claim, read straight from the curated Turtle and the reference
     data (not from the release), as CQ28 defines them."""
