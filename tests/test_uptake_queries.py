@@ -35,7 +35,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
 from wsis_kg.cli import main
-from wsis_kg.query import Row, read_query, run_local
+from wsis_kg.query import Row, load_store, read_query, run_local
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
@@ -304,6 +304,65 @@ def test_cq29_pairs_every_igf_ask_with_its_paragraphs(uptake_answer: Callable[..
     assert named == spec["named_paragraphs"]
     for r in rows:
         assert bool(cell(r, "namedAs")) == ("internet governance forum" in fold(cell(r, "paragraphText")))
+
+
+def test_cq31_pairs_each_position_with_its_paragraphs(uptake_answer: Callable[..., Answer]) -> None:
+    """The pairs are the review's verdicts on the claims on the issue; ?mentions marks the paragraphs whose
+    text names enhanced cooperation."""
+    _, rows = uptake_answer(SPECS["CQ31"]["query"])
+    verdicts = review()
+    claims = {cell(r, "claim") for r in rows}
+    assert {c.rsplit("/", 1)[-1] for c in claims} == {
+        "q5-ec-position-affirm-tunis-69", "q5-ec-position-continuous-evolving-process",
+        "q5-ec-position-equal-footing-new-language", "q5-ec-position-do-not-reopen-debate",
+        "q5-ec-further-discussion-essential"}
+    assert {(cell(r, "claim"), int(cell(r, "number"))) for r in rows if cell(r, "number")} == {
+        (c, n) for c in claims for n in verdicts[c][1]}
+    for r in rows:
+        assert bool(cell(r, "mentions")) == ("enhanced cooperation" in fold(cell(r, "paragraphText")))
+
+
+UPTAKE_GRAPH = "https://w3id.org/wsis-kg/graph/uptake/imsb-reflections-2025-07-25--a-80-l-41"
+WSIS = "https://w3id.org/wsis-kg/ontology#"
+
+
+def _without_answers(release: Path, drop: list[tuple[str, int | None]]) -> ox.Store:
+    """The release with some answers taken away: (claim slug, paragraph number, or None for all of them)."""
+    store = load_store(release)
+    graph = ox.NamedNode(UPTAKE_GRAPH)
+    for slug, number in drop:
+        link = ox.NamedNode(f"https://w3id.org/wsis-kg/id/uptake/imsb-reflections-2025-07-25--a-80-l-41/{slug}")
+        answered = ox.NamedNode(f"{WSIS}answeredBy")
+        for quad in list(store.quads_for_pattern(link, answered, None, graph)):
+            if number is None or quad.object == ox.NamedNode(f"{PARAGRAPH_NS}{number}"):
+                store.remove(quad)
+    return store
+
+
+@pytest.mark.parametrize(("cq", "drop", "paragraph_alone", "claim_alone"), [
+    # 125 names the IGF; unanswered, it stands alone. The IGF community ask answered by nothing stands alone.
+    ("CQ29", [("q6-igf-role-key-enabler", 125), ("q6-igf-community-should-guide-renewal", None)],
+     125, "q6-igf-community-should-guide-renewal"),
+    # 92 names enhanced cooperation; once it answers none of the claims on the issue, it stands alone
+    ("CQ31", [("q5-ec-position-affirm-tunis-69", 92), ("q5-ec-position-continuous-evolving-process", 92),
+              ("q5-ec-position-do-not-reopen-debate", 92), ("q5-ec-position-equal-footing-new-language", None)],
+     92, "q5-ec-position-equal-footing-new-language"),
+])
+def test_unanswered_rows_stand_alone(cq: str, drop: list[tuple[str, int | None]], paragraph_alone: int,
+                                     claim_alone: str, release: Path, uptake_answer: Callable[..., Answer]) -> None:
+    """A paragraph on the subject that answers none of its asks, and an ask nothing answers, each get one
+    row with the other side empty (and never a row joined to every paragraph or claim)."""
+    _, before = uptake_answer(SPECS[cq]["query"])
+    _, rows = run_local(_without_answers(release, drop), read_query(QUERIES / f"{SPECS[cq]['query']}.rq").text)
+    alone = [r for r in rows if cell(r, "number") == str(paragraph_alone)]
+    assert len(alone) == 1 and not cell(alone[0], "claim") and not cell(alone[0], "gradeLabel"), show(alone)
+    assert cell(alone[0], "paragraphText") and cell(alone[0], "section")
+    lonely = [r for r in rows if cell(r, "claim").endswith("/" + claim_alone)]
+    assert len(lonely) == 1 and not cell(lonely[0], "number") and not cell(lonely[0], "paragraphText"), show(lonely)
+    assert cell(lonely[0], "quote") and cell(lonely[0], "gradeLabel")
+    removed = sum(1 for r in before if (cell(r, "claim").rsplit("/", 1)[-1], int(cell(r, "number") or 0)) in
+                  {(slug, n) for slug, n in drop if n} or (cell(r, "claim").endswith("/" + claim_alone)))
+    assert len(rows) == len(before) - removed + 2, show(rows, 40)
 
 
 def _reflections_topics() -> dict[str, set[tuple[str, str]]]:
