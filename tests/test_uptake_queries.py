@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
@@ -34,8 +36,11 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
+from test_publish import normalise  # what SPARQL leaves to the engine, forgiven alike
 from wsis_kg.cli import main
+from wsis_kg.publish import GraphStore, release_graphs
 from wsis_kg.query import Row, load_store, read_query, run_local
+from wsis_kg.remote import run_remote
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
@@ -453,3 +458,37 @@ def test_the_installed_command_binds_a_paragraph(release: Path, uptake_answer: C
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)["rows"]
     assert len(rows) == 5 and rows == uptake_answer(SPECS["CQ32"]["query"], {"paragraph": "97"})[1]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# on Virtuoso 7.2, bound as locally
+
+VIRTUOSO = os.environ.get("WSIS_KG_VIRTUOSO_URL", "").rstrip("/")
+PRIVATE = "urn:x-wsis-kg-test:uptake-queries:"
+
+
+@pytest.fixture(scope="module")
+def virtuoso(release: Path) -> Iterator[str]:
+    """The release in Virtuoso under graph names of its own (a publication under the release's names
+    stays undisturbed), named as the endpoint's default graph; removed afterwards."""
+    store = GraphStore(VIRTUOSO + "/sparql-graph-crud-auth", os.environ.get("WSIS_KG_VIRTUOSO_USER", "dba"),
+                       os.environ.get("WSIS_KG_VIRTUOSO_PASSWORD", "dba"))
+    graphs = release_graphs(release)
+    try:
+        for graph, triples in graphs.items():
+            store.put(PRIVATE + graph, triples)
+        yield VIRTUOSO + "/sparql?" + urlencode([("default-graph-uri", PRIVATE + g) for g in graphs])
+    finally:
+        for graph in graphs:
+            store.delete(PRIVATE + graph)
+
+
+@pytest.mark.skipif(not VIRTUOSO, reason="WSIS_KG_VIRTUOSO_URL is not set: Virtuoso is not running "
+                    "(start it with `. .ci/setup-publishing.sh`)")
+@pytest.mark.parametrize(("cq", "bindings"), CLI_CASES, ids=[f"{cq}-{i}" for i, (cq, _) in enumerate(CLI_CASES)])
+def test_virtuoso_gives_the_local_answer(cq: str, bindings: dict[str, str], virtuoso: str,
+                                         uptake_answer: Callable[..., Answer]) -> None:
+    text = read_query(QUERIES / f"{SPECS[cq]['query']}.rq").text
+    remote = run_remote(virtuoso, text, bindings, 60)
+    local = uptake_answer(SPECS[cq]["query"], bindings)
+    assert normalise(remote, virtuoso=True) == normalise(local, virtuoso=True)
