@@ -8,11 +8,14 @@ number of distinct values), "distinct_where" (distinct values of a column among 
 "required" / "absent" (items some row / no row matches), "all_rows", and "lookups" (each with its own
 "bind" and any of the keys above, or "column" with the exact "values" or the IRI "suffixes" it holds).
 An item matches a row by "equals" (column -> exact value, "" for unbound) and "contains" (column ->
-fragment(s), compared case- and whitespace-insensitively).
+fragment(s), compared case- and whitespace-insensitively). "numbers" (CQ30) and "named_paragraphs" (CQ29)
+are read by the checks of those questions.
 
-Besides the expectations, every answer is checked against the curator's review file row by row, every
-claim's quote against the Reflections and every paragraph's text against the outcome's source, and the
-command line (`wsis-kg query NAME --bind ...`) must give what the in-process run gives.
+Besides the expectations, every answer is checked against the curator's review file row by row (and
+CQ28's counts against the topics in the claims' Turtle), every claim's quote against the Reflections and
+every paragraph's text against the outcome's source; answers are taken away from a copy of the release
+to check the rows of paragraphs and asks left unanswered; the command line (`wsis-kg query NAME --bind
+...`) and Virtuoso 7.2 (when WSIS_KG_VIRTUOSO_URL is set) must give what the in-process run gives.
 """
 
 from __future__ import annotations
