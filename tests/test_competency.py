@@ -44,6 +44,8 @@ SPECS: dict[str, dict[str, Any]] = {
     spec["id"]: spec
     for spec in (json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXPECTED.glob("cq*.expected.json")))
 }
+# questions on other documents, whose expected answers and tests are in folders of their own (tests/cq-*)
+ELSEWHERE = {json.loads(p.read_text(encoding="utf-8"))["query"] for p in EXPECTED.parent.glob("cq-*/cq*.expected.json")}
 
 Answer = tuple[list[str], list[Row]]
 
@@ -210,7 +212,7 @@ def claim_quotes(reflections: ox.Store) -> dict[str, str]:
 def test_every_question_has_a_query_and_an_expected_answer() -> None:
     assert sorted(SPECS) == IDS, f"tests/cq must hold cq01.expected.json ... {IDS[-1].lower()}.expected.json"
     names = sorted(p.stem for p in QUERIES.glob("cq*.rq"))
-    assert names == sorted(spec["query"] for spec in SPECS.values())
+    assert [n for n in names if n not in ELSEWHERE] == sorted(spec["query"] for spec in SPECS.values())
     for cq, spec in SPECS.items():
         assert re.fullmatch(rf"{cq.lower()}-[a-z0-9]+(-[a-z0-9]+)*", spec["query"]), spec["query"]
 
@@ -500,7 +502,7 @@ def cli(release: Path, *args: str) -> str:
 def test_cli_lists_every_question(release: Path) -> None:
     listing = cli(release, "--list")
     listed = [line.split()[0] for line in listing.splitlines() if line.startswith("cq")]
-    assert listed == sorted(spec["query"] for spec in SPECS.values())
+    assert [n for n in listed if n not in ELSEWHERE] == sorted(spec["query"] for spec in SPECS.values())
     for cq, spec in SPECS.items():
         line = next(line for line in listing.splitlines() if line.startswith(spec["query"] + " "))
         assert f"{cq} {spec['question']}" in line, line
