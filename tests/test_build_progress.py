@@ -20,7 +20,8 @@ def test_build_reports_each_step_and_each_document(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     docs = sorted(p.name for p in project.documents_dir.iterdir())
-    counted = [line.split("]")[1].split(":")[0].strip() for line in lines if re.match(r"\s+\[\d+/2\] ", line)]
+    counted = [line.split("]")[1].split(":")[0].strip() for line in lines
+               if re.match(rf"\s+\[\d+/{len(docs)}\] ", line)]
     assert counted == docs
     for name in ("assemble", "validate", "release"):
         start = next(i for i, line in enumerate(lines) if line.startswith(f"{name} ") and line.endswith("..."))

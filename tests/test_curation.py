@@ -19,7 +19,8 @@ ID = "https://w3id.org/wsis-kg/id/"
 
 @pytest.fixture(scope="module")
 def claims(built: BuildResult) -> Graph:
-    return built.assembly.documents[0].claims_graph
+    (doc,) = [d for d in built.assembly.documents if d.doc_id == "imsb-reflections-2025-07-25"]
+    return doc.claims_graph
 
 
 @pytest.fixture(scope="module")

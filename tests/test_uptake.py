@@ -94,3 +94,20 @@ def test_a_wrong_row_stops_the_import_and_names_its_row(project: Project, verdic
     assert r.exit_code == 2, r.output
     assert says in r.output and f"{path.name}:3:" in r.output, r.output
     assert (out.read_bytes() if out.exists() else None) == before
+
+
+def test_every_ask_of_the_reflections_has_a_verdict_in_the_outcome(store: object) -> None:
+    """Every recommendation, priority, position and challenge of the Reflections has a curated uptake link
+    to the WSIS+20 outcome, and every link judges a claim of the Reflections."""
+    import pyoxigraph as ox
+
+    from wsis_kg.align.units import asks
+
+    assert isinstance(store, ox.Store)
+    wanted = {u.key for u in asks(store, TARGET)}
+    judged = {s["claim"].value for s in store.query(  # type: ignore[index,union-attr]
+        "SELECT ?claim WHERE { GRAPH <https://w3id.org/wsis-kg/graph/uptake/imsb-reflections-2025-07-25--a-80-l-41> "
+        "{ ?link <https://w3id.org/wsis-kg/ontology#uptakeOf> ?claim } }")}
+    assert len(wanted) > 100
+    assert wanted <= judged
+    assert all(c.startswith(f"https://w3id.org/wsis-kg/id/claim/{TARGET}/") for c in judged)
