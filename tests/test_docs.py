@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pyoxigraph as ox
@@ -141,7 +144,7 @@ def test_ontology_reference_is_pylode_with_every_class_and_a_way_back(site: Path
 
 def sample_pages(site: Path) -> list[Path]:
     """The home page, the lists, the ontology reference, and one page of each kind of node."""
-    pages = [site / name for name in ("index.html", "entities.html", "ontology.html", "search.html")]
+    pages = [site / name for name in ("index.html", "entities.html", "ontology.html", "search.html", "uptake.html")]
     for pattern in ("id/action-line/C5.html", "id/claim/*/*.html", "id/document/*/q1.html", "id/document/*/q1/*.html",
                     "id/document/*/q1/*/p1.html", "id/theme/*.html", "id/issue/*.html", "id/stakeholder-group/*.html",
                     "ext/metadata.un.org/sdg/5.html"):
@@ -223,7 +226,7 @@ def axe_violations(page: Page) -> list[str]:
 
 def test_axe_finds_no_wcag_aa_violation(browser: Browser, site: Path) -> None:
     pages = [site / "index.html", site / "ontology.html", site / "id/action-line/C5.html", site / "search.html",
-             next(iter(sorted(site.glob("id/claim/*/*.html"))))]
+             site / "uptake.html", next(iter(sorted(site.glob("id/claim/*/*.html"))))]
     violations: list[str] = []
     for path in pages:
         page = browser.new_page()
@@ -484,3 +487,74 @@ def test_theme_and_issue_pages_say_a_link_is_the_curators_classification(site: P
     page = html.unescape((site / "id/theme/gender-equality.html").read_text(encoding="utf-8"))
     claims = page[page.find('<ol class="claims">'):]
     assert claims.count("<li>") == claims.count("curators' classification (has theme)") > 3
+
+
+# ---------------------------------------------------------------- uptake
+
+UPTAKE_GRADES = """
+PREFIX wsis: <https://w3id.org/wsis-kg/ontology#>
+SELECT ?link ?ask ?grade (COUNT(?p) AS ?answers) WHERE { GRAPH ?g {
+  ?link a wsis:UptakeLink ; wsis:uptakeOf ?ask ; wsis:uptakeGrade ?grade . OPTIONAL { ?link wsis:answeredBy ?p } } }
+GROUP BY ?link ?ask ?grade"""
+
+
+def uptake_links(store: ox.Store) -> list[tuple[str, str, int]]:
+    return [(s["ask"].value, s["grade"].value.rsplit("/", 1)[-1], int(s["answers"].value))  # type: ignore[index]
+            for s in store.query(UPTAKE_GRADES)]  # type: ignore[union-attr]
+
+
+class Rows(HTMLParser):
+    """The rows of the uptake table: grade, the ask's link and how many answers it lists."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+        self.cell = -1
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "tr" and "data-grade" in a:
+            self.rows.append({"grade": a["data-grade"], "links": [[], [], [], []]})
+            self.cell = -1
+        elif tag == "td" and self.rows:
+            self.cell += 1
+        elif tag == "a" and self.rows and 0 <= self.cell < 4 and a.get("href"):
+            self.rows[-1]["links"][self.cell].append(a["href"])
+
+
+def test_uptake_page_shows_every_verdict_with_both_sides(site: Path, store: ox.Store) -> None:
+    links = uptake_links(store)
+    assert len(links) > 100
+    parser = Rows()
+    parser.feed((site / "uptake.html").read_text(encoding="utf-8"))
+    assert Counter(r["grade"] for r in parser.rows) == Counter(grade for _, grade, _ in links)
+    # each row links its ask, and as many answering paragraphs as the link names (none when not taken up)
+    assert sorted(len(r["links"][2]) for r in parser.rows) == sorted(n for _, _, n in links)
+    assert all(len(r["links"][1]) == 1 for r in parser.rows)
+    for r in parser.rows:
+        for href in r["links"][1] + r["links"][2]:
+            assert (site / href).is_file(), href
+    rows = list(csv.DictReader(io.StringIO((site / "uptake.csv").read_text(encoding="utf-8"))))
+    assert sorted(r["ask"] for r in rows) == sorted(ask for ask, _, _ in links)
+    assert "uptake.html" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_uptake_page_filters_by_grade_and_theme(browser: Browser, site: Path, store: ox.Store) -> None:
+    links = uptake_links(store)
+    page = browser.new_page()
+    problems = watch(page)
+    page.goto((site / "uptake.html").as_uri())
+    rows = page.locator("table.uptake tbody tr")
+    assert rows.count() == len(links)
+    page.select_option("select[data-filter=grade]", "not-taken-up")
+    visible = page.locator("table.uptake tbody tr:not([hidden])")
+    assert visible.count() == sum(1 for _, g, _ in links if g == "not-taken-up") > 0
+    page.select_option("select[data-filter=grade]", "")
+    theme = page.eval_on_selector("select[data-filter=theme] option:nth-child(2)", "o => o.value")
+    page.select_option("select[data-filter=theme]", theme)
+    themed = store.query(f"""PREFIX wsis: <https://w3id.org/wsis-kg/ontology#>
+        SELECT (COUNT(DISTINCT ?link) AS ?n) WHERE {{ GRAPH ?g {{ ?link a wsis:UptakeLink ; wsis:uptakeOf ?ask }}
+          GRAPH ?h {{ ?ask wsis:hasTheme <https://w3id.org/wsis-kg/id/theme/{theme}> }} }}""")
+    assert visible.count() == int(next(iter(themed))["n"].value) > 0  # type: ignore[arg-type,index,call-overload]
+    assert problems == []
+    page.close()

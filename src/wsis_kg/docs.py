@@ -54,7 +54,7 @@ T_TITLE = str(DCTERMS.title)
 T_PART_OF = str(DCTERMS.isPartOf)
 DEFINITIONS = (str(SKOS.definition), str(RDFS.comment), str(DCTERMS.description), str(SKOS.scopeNote))
 RESERVED = ("index.html", "entities.html", "ontology.html", "style.css", "search.html", "search/index.js",
-            "search/minisearch.js", "search/search.js", "coverage.html")
+            "search/minisearch.js", "search/search.js", "coverage.html", "uptake.html", "uptake.csv")
 # properties by which curators classify a claim (the text need not use the words), as against those
 # naming what the text names (a body, a group, an instrument)
 CLASSIFICATIONS = {str(WSIS.hasTheme), str(WSIS.about), str(WSIS.respondsTo)}
@@ -102,6 +102,14 @@ a.chip { text-decoration: none; } .chip .count { color: #424242; }
 table.matrix th, table.matrix td { width: auto; font-size: .85rem; text-align: right; padding: .2rem .4rem; }
 table.matrix th[scope=row], table.matrix thead th:first-child { text-align: left; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
+.grade { display: inline-block; border-radius: .3rem; padding: 0 .4rem; font-size: .8rem; font-weight: 600;
+         white-space: nowrap; }
+.grade-taken-up { background: #dff3e3; color: #14532d; } .grade-partly { background: #e6f0fb; color: #1e3a8a; }
+.grade-acknowledged { background: #fff4d6; color: #6b4200; } .grade-contrary { background: #fde2e1; color: #8a1c1c; }
+.grade-not-taken-up { background: #ececec; color: #333; }
+table.uptake th { width: auto; } table.uptake td { width: 33%; font-size: .9rem; }
+table.uptake td.grade-cell { width: 8rem; }
+form.filters label { margin-right: .3rem; } form.filters select { margin-right: 1rem; }
 footer { margin-top: 3rem; font-size: .85rem; color: #666; border-top: 1px solid #ddd; padding-top: .6rem; }
 """
 
@@ -216,7 +224,8 @@ value(d.target) }} {{ provenance(d) }}</li>{% endfor %}</ul>{% endif %}
 <h1>WSIS knowledge graph</h1>
 <p>{{ description }}</p>
 <p>{{ stats.claims }} claims, {{ stats.entities }} entities, {{ stats.triples }} triples.
-<a href="entities.html">Browse the entities</a> · <a href="ontology.html">Ontology reference</a>{% for d in downloads
+<a href="entities.html">Browse the entities</a> · <a href="ontology.html">Ontology reference</a> · <a
+href="uptake.html">What a later text did with each ask</a>{% for d in downloads
 %} · <a href="{{ d.href }}">{{ d.text }}</a>{% endfor %}</p>
 <h2 id="browse">Browse by</h2>
 {% for b in browse %}<section class="browse">
@@ -266,6 +275,69 @@ elif s.section %}{{ s.section.text }}{% else %}(no section){% endif
 <h2 id="{{ s.anchor }}">{{ value(s.section) }}</h2>
 <ol class="claims">{% for c in s.unlinked %}<li>{{ claim_item(c) }}</li>{% endfor %}</ol>
 {% endif %}{% endfor %}
+{% endblock %}
+""",
+    "uptake.html": """{% extends "base.html" %}{% from "macros.html" import value %}
+{% block main %}
+<h1>Uptake: what a later text did with each ask</h1>
+<p>For each recommendation, priority, position and challenge of an earlier document, a curator judged what a
+later one did with it: <span class="grade grade-taken-up">taken up</span> (it does what was asked),
+<span class="grade grade-partly">partly</span>, <span class="grade grade-acknowledged">acknowledged</span>
+(mentioned without acting on it), <span class="grade grade-contrary">contrary</span> (it decides otherwise) or
+<span class="grade grade-not-taken-up">not taken up</span>. Each verdict is a curator's reading with its
+justification, never a machine's guess. <a href="uptake.csv">Download as CSV</a>.</p>
+{% for pair in pairs %}
+<section class="uptake-pair">
+<h2 id="{{ pair.anchor }}"><a href="{{ pair.target.href }}">{{ pair.target.short or pair.target.text }}</a>
+on the asks of <a href="{{ pair.source.href }}">{{ pair.source.short or pair.source.text }}</a></h2>
+<p class="lit-meta">{{ pair.target.text }}; {{ pair.source.text }}</p>
+<p>{% for g in pair.counts %}<span class="grade grade-{{ g.slug }}">{{ g.label }}</span> {{ g.count }}{%
+if not loop.last %} · {% endif %}{% endfor %}</p>
+<form class="filters" aria-label="Filter the verdicts">
+<label for="grade-{{ pair.anchor }}">Grade</label><select id="grade-{{ pair.anchor }}" data-filter="grade">
+<option value="">all</option>{% for g in pair.counts %}<option value="{{ g.slug }}">{{ g.label }}</option>{% endfor %}
+</select>
+<label for="theme-{{ pair.anchor }}">Theme</label><select id="theme-{{ pair.anchor }}" data-filter="theme">
+<option value="">all</option>{% for t in pair.themes %}<option value="{{ t.slug }}">{{ t.text }}</option>{% endfor %}
+</select>
+<span class="lit-meta" role="status" aria-live="polite" data-shown></span>
+</form>
+<div class="table-scroll">
+<table class="uptake">
+<caption>Each ask of {{ pair.source.short or pair.source.text }} beside the paragraphs of {{ pair.target.short or
+pair.target.text }} that answer it</caption>
+<thead><tr><th scope="col">Grade</th><th scope="col">The ask</th><th scope="col">The answer</th>
+<th scope="col">Why</th></tr></thead>
+<tbody>
+{% for r in pair.rows %}<tr data-grade="{{ r.grade.slug }}" data-themes="{{ r.themes | join(' ') }}">
+<td class="grade-cell"><span class="grade grade-{{ r.grade.slug }}">{{ r.grade.label }}</span></td>
+<td><a href="{{ r.ask.href }}">{{ r.ask.text }}</a><br><span class="quote">“{{ r.quote }}”</span></td>
+<td>{% for a in r.answers %}<a href="{{ a.href }}" title="{{ a.text }}">{{ a.short }}</a><br>
+<span class="quote">“{{ a.quote }}”</span>{%
+if not loop.last %}<br>{% endif %}{% else %}<span class="lit-meta">no paragraph answers it</span>{% endfor %}</td>
+<td class="justification">{{ r.justification }}</td>
+</tr>
+{% endfor %}</tbody></table></div>
+</section>
+{% else %}<p>No uptake has been judged in this release.</p>{% endfor %}
+<script>
+document.querySelectorAll("section.uptake-pair").forEach(function (section) {
+  var selects = section.querySelectorAll("select[data-filter]");
+  var shown = section.querySelector("[data-shown]");
+  function apply() {
+    var grade = selects[0].value, theme = selects[1].value, n = 0;
+    section.querySelectorAll("tbody tr").forEach(function (row) {
+      var ok = (!grade || row.dataset.grade === grade) &&
+               (!theme || row.dataset.themes.split(" ").indexOf(theme) >= 0);
+      row.hidden = !ok;
+      if (ok) { n += 1; }
+    });
+    shown.textContent = n + " shown";
+  }
+  selects.forEach(function (s) { s.addEventListener("change", apply); });
+  apply();
+});
+</script>
 {% endblock %}
 """,
     "search.html": """{% extends "base.html" %}
@@ -401,6 +473,12 @@ def _safe_segment(segment: str) -> str:
     if len(safe) > 100:
         safe = safe[:80] + "_" + hashlib.sha1(segment.encode()).hexdigest()[:12]
     return safe
+
+
+def _paragraph_name(iri: str) -> str | None:
+    """"Paragraph 67" for the IRI of a numbered paragraph (.../paragraph/67), else None."""
+    m = re.search(r"/paragraph/([0-9]+[a-z]?)$", iri)
+    return f"Paragraph {m.group(1)}" if m else None
 
 
 def iri_path(iri: str) -> str:
@@ -916,6 +994,73 @@ class Site:
                   for name, caption in captions.items() if name in self.report_names()]
         return {"matrix": rows, "matrix_links": links, "charts": charts}
 
+    def _one(self, s: str, p: str) -> str | None:
+        """The key of a node's one IRI or blank-node value of a property, if it has one."""
+        v = self.g.value(s, p)
+        return _key(v) if v is not None and not isinstance(v, ox.Literal) else None
+
+    def _text(self, s: str, p: str) -> str:
+        v = self.g.value(s, p)
+        return " ".join(v.value.split()) if isinstance(v, ox.Literal) else ""
+
+    def uptake_rows(self, here: str) -> list[dict[str, Any]]:
+        """The curated uptake links, grouped by pair of documents, each row an ask beside its answers."""
+        by_pair: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        for link in self.g.out:
+            if str(WSIS.UptakeLink) not in self.g.types(link):
+                continue
+            ask, target = self._one(link, str(WSIS.uptakeOf)), self._one(link, str(WSIS.uptakeIn))
+            source = self._one(ask, str(WSIS.statedIn)) if ask else None
+            if ask and target and source:
+                by_pair[(source, target)].append((link, ask))
+        order = ["taken-up", "partly", "acknowledged", "contrary", "not-taken-up"]
+        pairs = []
+        for (source, target), members in sorted(by_pair.items()):
+            rows, grades, themes, labels = [], Counter[str](), {}, {}
+            for link, ask in sorted(members, key=lambda la: (self._claim_order.get(la[1], 0), la[1])):
+                grade = self._one(link, str(WSIS.uptakeGrade)) or ""
+                slug = grade.rsplit("/", 1)[-1]
+                grades[slug] += 1
+                labels[slug] = self.label(grade)
+                ask_themes = [_key(t) for t in self.g.values(ask, str(WSIS.hasTheme))]
+                themes.update({t.rsplit("/", 1)[-1]: self.label(t) for t in ask_themes})
+                answered = sorted((_key(o) for o in self.g.values(link, str(WSIS.answeredBy))),
+                                  key=lambda k: (_int(self.g.value(k, str(WSIS.startOffset))), k))
+                rows.append({"ask": self.ref_key(ask, here), "grade": {"slug": slug, "label": labels[slug]},
+                             "quote": self._text(ask, str(WSIS.quote)),
+                             "answers": [{**self.ref_key(a, here), "quote": self._text(a, str(WSIS.text)),
+                                          "short": _paragraph_name(a) or self.label(a)} for a in answered],
+                             "themes": [t.rsplit("/", 1)[-1] for t in ask_themes],
+                             "justification": _pick_literal(self.g.values(link, str(WSIS.justification))) or ""})
+            ends: dict[str, dict[str, Any]] = {}
+            for end, key in (("source", source), ("target", target)):
+                ends[end] = {**self.ref_key(key, here), "short": self._text(key, str(WSIS.unSymbol))}
+            pairs.append({**ends,
+                          "anchor": _safe_segment(f"{source.rsplit('/', 1)[-1]}--{target.rsplit('/', 1)[-1]}"),
+                          "counts": [{"slug": g, "label": labels[g], "count": grades[g]} for g in order if grades[g]],
+                          "themes": [{"slug": k, "text": v} for k, v in sorted(themes.items(), key=lambda kv: kv[1])],
+                          "rows": rows})
+        return pairs
+
+    def uptake_page(self) -> str:
+        here = "uptake.html"
+        ctx = self._common(here, "Uptake")
+        ctx["pairs"] = self.uptake_rows(here)
+        return self.env.get_template("uptake.html").render(**ctx)
+
+    def uptake_csv(self) -> str:
+        """Every verdict as a table: both documents, the ask and its quote, grade, answers and justification."""
+        from .report import _csv
+
+        rows: list[list[Any]] = [["source", "target", "ask", "ask_label", "ask_quote", "grade", "answered_by",
+                                  "answer_labels", "justification"]]
+        for pair in self.uptake_rows("uptake.html"):
+            for r in pair["rows"]:
+                rows.append([pair["source"]["text"], pair["target"]["text"], r["ask"]["iri"], r["ask"]["text"],
+                             r["quote"], r["grade"]["label"], " ".join(a["iri"] for a in r["answers"]),
+                             "; ".join(a["text"] for a in r["answers"]), r["justification"]])
+        return _csv(rows)
+
     def coverage_page(self) -> str:
         from .report import coverage_by_section
 
@@ -979,6 +1124,10 @@ class Site:
             return static_text(STATIC[path])
         if path == "coverage.html":
             return self.coverage_page()
+        if path == "uptake.html":
+            return self.uptake_page()
+        if path == "uptake.csv":
+            return self.uptake_csv()
         if path.startswith("reports/"):
             return self.reports().get(path[len("reports/"):])
         if path.endswith(".csv"):
