@@ -103,7 +103,8 @@ def test_no_noise_in_the_entailments(built: BuildResult) -> None:
 def test_what_the_ontology_entails_is_there(built: BuildResult) -> None:
     graphs = dict(built.assembly.named_graphs())
     inferred = graphs[inferred_graph_iri(DOC)] + graphs[G_REFERENCE_INFERRED]
-    claims = built.assembly.documents[0].claims_graph
+    (doc,) = [d for d in built.assembly.documents if d.doc_id == DOC]
+    claims = doc.claims_graph
     recommendation = next(iter(claims.subjects(RDF.type, WSIS.Recommendation)))
     assert (recommendation, RDF.type, WSIS.Claim) in inferred  # up the class hierarchy
     s, o = next((s, o) for s, o in claims.subject_objects(WSIS.mentionsBody))

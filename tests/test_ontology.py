@@ -20,7 +20,7 @@ QC = sorted((ROOT / "queries" / "qc").glob("*-violation.rq"))
 def test_hermit_consistent_alone_with_reference_and_with_each_document(built: BuildResult) -> None:
     scopes = [r.scope for r in built.reasoning]
     assert scopes[0] == "ontology" and scopes[1] == "ontology + reference"
-    assert len(scopes) == 2 + len(built.assembly.documents)
+    assert len(scopes) == 2 + len(built.assembly.documents) + len(built.assembly.uptake)
     for r in built.reasoning:
         assert r.consistent, r.scope
         assert r.unsatisfiable == [], r.scope
