@@ -150,27 +150,34 @@ def anchor_claims(claims: Graph, doc_iri: URIRef, source: str, structure: Docume
     return anchors
 
 
+def add_text_target(g: Graph, owner: URIRef, doc_iri: URIRef, source: str, start: int, end: int, what: str) -> URIRef:
+    """The Web Annotation target of `owner` in its source, added to `g`: a quote selector (exact, prefix,
+    suffix) and a position selector (start inclusive, end exclusive, in code points). One shape for the
+    quotes of claims and the mentions the linker proposes."""
+    target = URIRef(f"{owner}/target")
+    quote_sel = URIRef(f"{owner}/target/quote")
+    pos_sel = URIRef(f"{owner}/target/position")
+    g.add((target, RDF.type, OA.SpecificResource))
+    g.add((target, RDFS.label, Literal(f"Text target of a {what}", lang="en")))
+    g.add((target, OA.hasSource, doc_iri))
+    g.add((target, OA.hasSelector, quote_sel))
+    g.add((target, OA.hasSelector, pos_sel))
+    g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
+    g.add((quote_sel, RDFS.label, Literal("Quote selector", lang="en")))
+    g.add((quote_sel, OA.exact, Literal(source[start:end])))
+    g.add((quote_sel, OA.prefix, Literal(source[max(0, start - CONTEXT):start])))
+    g.add((quote_sel, OA.suffix, Literal(source[end:end + CONTEXT])))
+    g.add((pos_sel, RDF.type, OA.TextPositionSelector))
+    g.add((pos_sel, RDFS.label, Literal("Position selector", lang="en")))
+    g.add((pos_sel, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
+    g.add((pos_sel, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
+    return target
+
+
 def selector_graph(anchors: list[Anchor], doc_iri: URIRef, source: str) -> Graph:
     """Web Annotation targets for the anchors: quote selector (exact, prefix, suffix) and position."""
     g = Graph()
     for a in anchors:
-        target = URIRef(f"{a.claim}/target")
-        quote_sel = URIRef(f"{a.claim}/target/quote")
-        pos_sel = URIRef(f"{a.claim}/target/position")
         g.add((a.claim, WSIS.groundedIn, a.passage))
-        g.add((a.claim, WSIS.hasTextTarget, target))
-        g.add((target, RDF.type, OA.SpecificResource))
-        g.add((target, RDFS.label, Literal("Text target of a claim", lang="en")))
-        g.add((target, OA.hasSource, doc_iri))
-        g.add((target, OA.hasSelector, quote_sel))
-        g.add((target, OA.hasSelector, pos_sel))
-        g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
-        g.add((quote_sel, RDFS.label, Literal("Quote selector", lang="en")))
-        g.add((quote_sel, OA.exact, Literal(source[a.start:a.end])))
-        g.add((quote_sel, OA.prefix, Literal(source[max(0, a.start - CONTEXT):a.start])))
-        g.add((quote_sel, OA.suffix, Literal(source[a.end:a.end + CONTEXT])))
-        g.add((pos_sel, RDF.type, OA.TextPositionSelector))
-        g.add((pos_sel, RDFS.label, Literal("Position selector", lang="en")))
-        g.add((pos_sel, OA.start, Literal(a.start, datatype=XSD.nonNegativeInteger)))
-        g.add((pos_sel, OA.end, Literal(a.end, datatype=XSD.nonNegativeInteger)))
+        g.add((a.claim, WSIS.hasTextTarget, add_text_target(g, a.claim, doc_iri, source, a.start, a.end, "claim")))
     return g

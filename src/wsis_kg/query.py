@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -102,7 +103,8 @@ def check_syntax(query: str) -> None:
         ) from exc
 
 
-def projected_variables(query: str) -> list[str] | None:
+@functools.lru_cache(maxsize=512)
+def projected_variables(query: str) -> tuple[str, ...] | None:
     """The variables a SELECT projects (for SELECT *, every one in scope) or an ASK tests, as the SPARQL
     algebra gives them with the project's prefixes predeclared; None when rdflib cannot read the query
     (the engine then has the last word)."""
@@ -113,7 +115,7 @@ def projected_variables(query: str) -> list[str] | None:
         algebra = translateQuery(parseQuery(query), initNs=PREFIXES).algebra
     except Exception:  # rdflib raises many kinds; the query's own run reports the real problem
         return None
-    return [str(v) for v in (algebra.get("PV") or [])]
+    return tuple(str(v) for v in (algebra.get("PV") or []))
 
 
 def check_bindings(query: str, bindings: dict[str, str]) -> None:
@@ -133,10 +135,13 @@ def check_bindings(query: str, bindings: dict[str, str]) -> None:
         )
 
 
+@functools.lru_cache(maxsize=512)
 def union_default(query: str) -> bool:
     """Whether the default graph is the union of the named graphs: yes unless the query names its own
     dataset (FROM, FROM NAMED), which the engine then reads as written. Found by parsing; a text the
-    parser refuses gets the union, and the engine reports what is wrong with it."""
+    parser refuses gets the union, and the engine reports what is wrong with it. Remembered per query
+    text: a page or a test suite runs the same queries again and again, and the parse costs more than
+    the query."""
     from .sparqlcheck import QueryRefused, analyse
 
     try:

@@ -26,6 +26,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import __version__
+from ..anchor import add_text_target
 from ..errors import AnchorError, InputError
 from ..namespaces import ID, OA, PREFIXES, PROV, RDF, RDFS, SKOS, WSIS, XSD
 from ..project import Project
@@ -35,7 +36,6 @@ from .citations import canonical_symbol, find_goal_refs, find_paragraph_refs, fi
 from .textnorm import Normalised, fold_label, furniture_spans, normalise
 
 LINKER_VERSION = __version__
-CONTEXT = 32  # characters of prefix and suffix in a TextQuoteSelector, as for claims
 
 MENTION_STATUS = ID["mention-status/"]
 PROPOSED = URIRef(f"{MENTION_STATUS}proposed")
@@ -418,8 +418,7 @@ def mentions_graph(doc_iri: str, doc_id: str, text: str, mentions: list[Mention]
         if text[m.start:m.end] != m.surface:
             raise ValueError(f"mention {m} does not slice the text")
         ann = mention_iri(doc_id, m)
-        target = URIRef(f"{ann}/target")
-        quote, pos = URIRef(f"{ann}/target/quote"), URIRef(f"{ann}/target/position")
+        target = add_text_target(g, ann, doc, text, m.start, m.end, "mention")
         surface = " ".join(m.surface.split())
         name = (labels or {}).get(m.entity, _entity_slug(m.entity))
         g.add((ann, RDF.type, OA.Annotation))
@@ -432,20 +431,6 @@ def mentions_graph(doc_iri: str, doc_id: str, text: str, mentions: list[Mention]
         g.add((ann, WSIS.matchKind, Literal(m.kind)))
         g.add((ann, WSIS.score, Literal(f"{m.score:.2f}", datatype=XSD.decimal)))
         g.add((ann, PROV.wasGeneratedBy, activity))
-        g.add((target, RDF.type, OA.SpecificResource))
-        g.add((target, RDFS.label, Literal("Text target of a mention", lang="en")))
-        g.add((target, OA.hasSource, doc))
-        g.add((target, OA.hasSelector, quote))
-        g.add((target, OA.hasSelector, pos))
-        g.add((quote, RDF.type, OA.TextQuoteSelector))
-        g.add((quote, RDFS.label, Literal("Quote selector", lang="en")))
-        g.add((quote, OA.exact, Literal(m.surface)))
-        g.add((quote, OA.prefix, Literal(text[max(0, m.start - CONTEXT):m.start])))
-        g.add((quote, OA.suffix, Literal(text[m.end:m.end + CONTEXT])))
-        g.add((pos, RDF.type, OA.TextPositionSelector))
-        g.add((pos, RDFS.label, Literal("Position selector", lang="en")))
-        g.add((pos, OA.start, Literal(m.start, datatype=XSD.nonNegativeInteger)))
-        g.add((pos, OA.end, Literal(m.end, datatype=XSD.nonNegativeInteger)))
     return g
 
 def _annotation_nodes(g: Graph, ann: Node) -> set[Node]:
