@@ -22,8 +22,8 @@ def test_build_reports_each_step_and_each_document(tmp_path: Path) -> None:
     docs = sorted(p.name for p in project.documents_dir.iterdir())
     counted = [line.split("]")[1].split(":")[0].strip() for line in lines
                if re.match(rf"\s+\[\d+/{len(docs)}\] ", line)]
-    assert counted == docs
-    for name in ("assemble", "validate", "release"):
+    assert sorted(counted) == docs  # in the order the pool finishes them
+    for name in ("documents", "validate", "release"):
         start = next(i for i, line in enumerate(lines) if line.startswith(f"{name} ") and line.endswith("..."))
         end = next(i for i, line in enumerate(lines) if re.fullmatch(rf"\s+{name}: \d+\.\d s", line))
         assert start < end

@@ -173,6 +173,11 @@ def build_document(project: Project, source: Source, reference: Graph) -> Docume
 
 def provenance_graph(documents: list[DocumentBuild]) -> Graph:
     """Where the dataset comes from. Deterministic (no clock), so two builds of one input are equal."""
+    return provenance_of([(d.doc_id, d.source.iri, bool(len(d.mentions_graph))) for d in documents])
+
+
+def provenance_of(documents: list[tuple[str, URIRef, bool]]) -> Graph:
+    """The provenance graph of documents given as (id, source IRI, whether it has a mentions graph)."""
     g = Graph()
     g.add((DATASET_IRI, RDF.type, PROV.Entity))
     g.add((DATASET_IRI, RDFS.label, Literal("WSIS knowledge graph", lang="en")))
@@ -182,19 +187,29 @@ def provenance_graph(documents: list[DocumentBuild]) -> Graph:
     g.add((BUILD_IRI, PROV.wasAssociatedWith, SOFTWARE_IRI))
     g.add((SOFTWARE_IRI, RDF.type, PROV.Agent))
     g.add((SOFTWARE_IRI, RDFS.label, Literal(f"wsis-kg {__version__}", lang="en")))
-    for d in documents:
-        g.add((DATASET_IRI, PROV.wasDerivedFrom, d.source.iri))
-        g.add((BUILD_IRI, PROV.used, d.source.iri))
-        graphs = [structure_graph_iri(d.doc_id), claims_graph_iri(d.doc_id)]
-        if len(d.mentions_graph):
-            graphs.append(mentions_graph_iri(d.doc_id))
+    for doc_id, source_iri, has_mentions in documents:
+        g.add((DATASET_IRI, PROV.wasDerivedFrom, source_iri))
+        g.add((BUILD_IRI, PROV.used, source_iri))
+        graphs = [structure_graph_iri(doc_id), claims_graph_iri(doc_id)]
+        if has_mentions:
+            graphs.append(mentions_graph_iri(doc_id))
         for graph_iri in graphs:
             g.add((graph_iri, RDF.type, PROV.Entity))
-            g.add((graph_iri, RDFS.label, Literal(f"Named graph {graph_iri.rsplit('/', 1)[-1]} of {d.doc_id}",
+            g.add((graph_iri, RDFS.label, Literal(f"Named graph {graph_iri.rsplit('/', 1)[-1]} of {doc_id}",
                                                   lang="en")))
-            g.add((graph_iri, PROV.wasDerivedFrom, d.source.iri))
+            g.add((graph_iri, PROV.wasDerivedFrom, source_iri))
             g.add((graph_iri, PROV.wasGeneratedBy, BUILD_IRI))
     return bind_prefixes(g)
+
+
+def check_orphans(project: Project, doc_ids: set[str]) -> None:
+    """Every claim folder belongs to a source: a folder without one is a renamed or forgotten document."""
+    orphan = {p.name for p in project.documents_dir.glob("*") if p.is_dir()} - doc_ids
+    if orphan:
+        raise InputError(
+            f"{project.documents_dir}: claim folder(s) {', '.join(sorted(orphan))} have no source in "
+            f"{project.sources}; add the source text and its metadata, or rename the folder"
+        )
 
 
 def assemble(project: Project, only: list[str] | None = None, progress: rdfio.Progress = rdfio.quiet) -> Assembly:
@@ -212,14 +227,11 @@ def assemble(project: Project, only: list[str] | None = None, progress: rdfio.Pr
         documents.append(build_document(project, s, reference))
         progress(f"  [{i}/{len(sources)}] {s.doc_id}: {len(documents[-1].structure.passages())} passages, "
                  f"{len(documents[-1].anchors)} claims anchored")
-    orphan = {p.name for p in project.documents_dir.glob("*") if p.is_dir()} - {d.doc_id for d in documents}
-    if orphan and not only:
-        raise InputError(
-            f"{project.documents_dir}: claim folder(s) {', '.join(sorted(orphan))} have no source in "
-            f"{project.sources}; add the source text and its metadata, or rename the folder"
-        )
+    if not only:
+        check_orphans(project, {d.doc_id for d in documents})
     uptake = load_uptake(project, {d.doc_id for d in documents}) if not only else []
     return Assembly(ontology, reference, documents, provenance_graph(documents), uptake)
 
 
-__all__ = ["Assembly", "DocumentBuild", "Uptake", "assemble", "build_document", "load_ontology", "load_reference"]
+__all__ = ["Assembly", "DocumentBuild", "Uptake", "assemble", "build_document", "check_orphans", "load_ontology",
+           "load_reference", "load_uptake", "provenance_graph", "provenance_of"]

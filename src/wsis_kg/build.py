@@ -1,34 +1,109 @@
-"""The whole pipeline, step by step with timings: assemble, validate, reason, release."""
+"""The whole pipeline, step by step with timings: documents, validate, reason, infer, release.
+
+Each document is built on its own (segmented, anchored, validated against the shapes with the reference
+data, its entailments drawn) as a task of a process pool, or of a Dask cluster when one is named, and
+its result kept in a cache under the digest of everything it depends on (parts.py). A rebuild after
+editing one document therefore redoes that document only; the release is assembled from the parts.
+"""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import shutil
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+from rdflib import Graph, URIRef
+
 from . import __version__
-from .assemble import Assembly, assemble
+from .assemble import (
+    Assembly,
+    Uptake,
+    assemble,
+    check_orphans,
+    load_ontology,
+    load_reference,
+    load_uptake,
+    provenance_of,
+)
 from .describe import Publication
-from .errors import ValidationFailed
-from .infer import infer_assembly
+from .errors import EnvironmentProblem, InputError, ValidationFailed
+from .infer import (
+    G_REFERENCE_INFERRED,
+    Vocabulary,
+    document_sources,
+    entailments,
+    infer_assembly,
+    inferred_graph_iri,
+    record_provenance,
+)
+from .namespaces import G_ONTOLOGY, G_PROVENANCE, G_REFERENCE, claims_graph_iri, structure_graph_iri
+from .parts import (
+    DocumentInputs,
+    PartSummary,
+    compute_part,
+    document_inputs,
+    explain,
+    part_graph,
+    part_quads,
+    previous_inputs,
+    prune,
+    read_summary,
+    reasoner_input_path,
+    record_reasoning,
+    remember_inputs,
+    shared_inputs,
+)
 from .project import Project
 from .rdfio import Progress, parse_turtle
-from .reason import ReasonerResult, check_results, reason_assembly
-from .release import staged_release, write_release
-from .validate import ValidationReport, validate_assembly
+from .reason import ReasonerResult, check_results, find_java, reason_graph
+from .release import _quad_key, graph_quads, staged_release, write_release_quads
+from .sources import load_source
+from .validate import ValidationReport, merge_scopes, scope_results, uptake_scope, uptake_scope_name
+
+CACHE_DIR = ".wsis-kg-cache"
+
+
+@dataclass
+class BuildOptions:
+    """How to run a build; the defaults are what `wsis-kg build` does."""
+
+    reason: bool = True
+    publication: Publication | None = None
+    cache: bool = True  # False: build every part afresh, in a folder of its own, and leave the cache alone
+    cache_dir: Path | None = None  # default: .wsis-kg-cache/ in the project folder
+    jobs: int | None = None  # worker processes; default: one per core
+    scheduler: str | None = None  # a Dask scheduler's address (tcp://host:port) instead of the pool
+    explain: bool = False  # say why each document is rebuilt
 
 
 @dataclass
 class BuildResult:
-    assembly: Assembly
+    project: Project
     validation: ValidationReport
     reasoning: list[ReasonerResult]
     release_dir: Path
     timings: dict[str, float] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
+    graphs: dict[str, int] = field(default_factory=dict)  # named graph -> triples, as in the manifest
+    built: list[str] = field(default_factory=list)  # documents whose part was computed by this build
+    cached: list[str] = field(default_factory=list)  # documents whose part came from the cache
+
+    @cached_property
+    def assembly(self) -> Assembly:
+        """The build's input as rdflib graphs, for callers that inspect it (made on demand: a corpus
+        build never holds every document in memory at once)."""
+        assembly = assemble(self.project)
+        infer_assembly(assembly)
+        return assembly
 
 
 @contextmanager
@@ -50,39 +125,221 @@ def reasoner_report(results: list[ReasonerResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------- running the parts
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    """Workers forked from a server that has imported the pipeline once (not from this process, whose
+    threads and open files a plain fork would copy)."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["wsis_kg.parts"])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+
+
+def _dask_client(address: str) -> object:
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise EnvironmentProblem("--scheduler needs Dask distributed: pip install 'wsis-kg[dask]'") from exc
+    try:
+        return Client(address, timeout=30)  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise EnvironmentProblem(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+
+
+def compute_parts(project: Project, todo: list[DocumentInputs], cache_dir: Path, options: BuildOptions,
+                  done: Callable[[PartSummary], None]) -> None:
+    """Build the parts of `todo`, calling `done` with each as it is ready; the first failure stops the
+    build (parts already written stay in the cache: they are correct)."""
+    root, cache = str(project.root), str(cache_dir)
+    if options.scheduler:
+        from distributed import as_completed
+
+        client = _dask_client(options.scheduler)
+        try:
+            futures = client.map(compute_part, [root] * len(todo), todo, [cache] * len(todo),  # type: ignore[attr-defined]
+                                 pure=False)
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+                done(future.result())
+        finally:
+            client.close()  # type: ignore[attr-defined]
+        return
+    jobs = options.jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(todo) <= 1:
+        for doc in todo:
+            done(compute_part(root, doc, cache))
+        return
+    with _pool(min(jobs, len(todo))) as pool:
+        pending: set[Future[PartSummary]] = {pool.submit(compute_part, root, doc, cache) for doc in todo}
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for f in finished:
+                if f.exception() is not None:
+                    for p in pending:
+                        p.cancel()
+                    raise f.exception()  # type: ignore[misc]
+                done(f.result())
+
+
+# ---------------------------------------------------------------- the build
+
+
+def _inputs(project: Project) -> list[DocumentInputs]:
+    project.check()
+    shared = shared_inputs(project)
+    metas = sorted(project.sources.glob("*.ttl")) if project.sources.is_dir() else []
+    if not metas:
+        raise InputError(f"{project.sources}: no source metadata (*.ttl) found")
+    docs: list[DocumentInputs] = []
+    seen: dict[str, Path] = {}
+    for meta in metas:
+        source = load_source(meta)
+        if source.doc_id in seen:
+            raise InputError(f"{meta}: document id {source.doc_id} is also used by {seen[source.doc_id]}")
+        seen[source.doc_id] = meta
+        docs.append(document_inputs(project, source, meta, shared))
+    check_orphans(project, set(seen))
+    return docs
+
+
+def _reason(base: Graph, ontology: Graph, summaries: list[PartSummary], uptake: list[Uptake], cache_dir: Path,
+            progress: Progress) -> list[ReasonerResult]:
+    """HermiT on the ontology, with the reference data, with each document (a verdict kept with its
+    part), with each uptake graph; stops at the first scope that fails."""
+    java = find_java()
+    results: list[ReasonerResult] = []
+    total = 2 + len(summaries) + len(uptake)
+
+    def run(scope: str, graph: Graph) -> bool:
+        progress(f"  [{len(results) + 1}/{total}] HermiT on {scope} ({len(graph)} triples) ...")
+        results.append(reason_graph(scope, graph, java))
+        return results[-1].consistent and not results[-1].unsatisfiable
+
+    if not run("ontology", ontology) or not run("ontology + reference", base):
+        return results
+    for s in summaries:
+        scope = f"ontology + reference + {s.doc_id}"
+        if s.reasoner is None:
+            own = Graph().parse(reasoner_input_path(cache_dir, s), format="nt")
+            if not run(scope, base + own):
+                return results
+            s.reasoner = asdict(results[-1])
+            record_reasoning(cache_dir, s)
+        else:
+            results.append(ReasonerResult(**s.reasoner))
+            progress(f"  [{len(results)}/{total}] HermiT on {scope}: verdict kept from the cache")
+    for u in uptake:
+        if not run(f"ontology + reference + uptake {u.source_id} -> {u.target_id}", base + u.graph):
+            break
+    return results
+
+
 def run_build(project: Project, progress: Progress = lambda _: None, reason: bool = True,
-              publication: Publication | None = None) -> BuildResult:
+              publication: Publication | None = None, options: BuildOptions | None = None) -> BuildResult:
     """Build the release into project.dist; raise (leaving dist/ untouched) at the first failing step."""
+    options = options or BuildOptions(reason=reason, publication=publication)
     timings: dict[str, float] = {}
-    with step("assemble (sources, segment, anchor)", timings, progress):
-        assembly = assemble(project, progress=progress)
-    progress(f"  {len(assembly.documents)} document(s), {sum(len(g) for _, g in assembly.named_graphs())} triples")
-    with step("validate (SHACL)", timings, progress):
+    with step("inputs (sources, digests)", timings, progress):
+        docs = _inputs(project)
+    fresh = None if options.cache else Path(tempfile.mkdtemp(prefix="wsis-kg-parts-"))
+    cache_dir = fresh or options.cache_dir or project.root / CACHE_DIR
+    try:
+        return _build(project, docs, cache_dir, options, timings, progress)
+    finally:
+        if fresh is not None:
+            shutil.rmtree(fresh, ignore_errors=True)
+
+
+def _build(project: Project, docs: list[DocumentInputs], cache_dir: Path, options: BuildOptions,
+           timings: dict[str, float], progress: Progress) -> BuildResult:
+    summaries: dict[str, PartSummary] = {}
+    built: list[str] = []
+    with step("documents (segment, anchor, validate, infer)", timings, progress):
+        todo = []
+        for doc in docs:
+            found = read_summary(cache_dir, doc)
+            if found is not None:
+                summaries[doc.doc_id] = found
+                if options.explain:
+                    progress(f"  {doc.doc_id}: from the cache")
+            else:
+                todo.append(doc)
+                if options.explain:
+                    why = explain(previous_inputs(cache_dir, doc.doc_id), doc.inputs)
+                    progress(f"  {doc.doc_id}: built again: {why}")
+
+        def done(s: PartSummary) -> None:
+            summaries[s.doc_id] = s
+            built.append(s.doc_id)
+            progress(f"  [{len(built)}/{len(todo)}] {s.doc_id}: {s.passages} passages, {s.claims} claims anchored")
+
+        compute_parts(project, todo, cache_dir, options, done)
+        for doc in docs:
+            remember_inputs(cache_dir, doc)
+        prune(cache_dir, {d.doc_id: d.key for d in docs})
+    progress(f"  {len(docs)} document(s): {len(built)} built, {len(docs) - len(built)} from the cache")
+    ordered = [summaries[d.doc_id] for d in docs]
+
+    with step("shared graphs (ontology, reference, uptake)", timings, progress):
+        ontology = load_ontology(project)
+        reference = load_reference(project)
         shapes = parse_turtle(project.shapes)
-        validation = validate_assembly(assembly, shapes)
+        uptake = load_uptake(project, {d.doc_id for d in docs})
+
+    with step("validate (SHACL)", timings, progress):
+        scoped = [("reference", scope_results("reference", reference, shapes, ontology))]
+        scoped += [(s.doc_id, s.results()) for s in ordered]
+        for u in uptake:
+            joined = [part_graph(cache_dir, summaries[doc], [structure_graph_iri(doc), claims_graph_iri(doc)])
+                      for doc in (u.source_id, u.target_id)]
+            name, data = uptake_scope(reference, u.graph, joined, uptake_scope_name(u.source_id, u.target_id))
+            scoped.append((name, scope_results(name, data, shapes, ontology)))
+        validation = merge_scopes(scoped, shapes)
     progress(f"  {validation.summary().splitlines()[0]}")
     if not validation.conforms:
         raise ValidationFailed(validation.summary())
+
+    base = ontology + reference
     results: list[ReasonerResult] = []
-    if reason:
+    if options.reason:
         with step("reason (HermiT)", timings, progress):
-            results = reason_assembly(assembly, progress=progress)
+            results = _reason(base, ontology, ordered, uptake, cache_dir, progress)
         for r in results:
             progress(f"  {reasoner_report([r]).strip()}")
         check_results(results)
-    with step("infer (OWL 2 RL entailments)", timings, progress):
-        inferred = infer_assembly(assembly)
-    progress(f"  {sum(len(g) for _, g in inferred)} entailed triples in {len(inferred)} named graph(s)")
-    result = BuildResult(assembly, validation, results, project.dist, timings)
+
+    with step("infer (OWL 2 RL entailments of the reference data)", timings, progress):
+        reference_inferred = entailments(Vocabulary.of(ontology), base)
+
+    result = BuildResult(project, validation, results, project.dist, timings, built=built,
+                         cached=[d.doc_id for d in docs if d.doc_id not in built])
     with step("release", timings, progress), staged_release(project.dist) as folder:
+        provenance = provenance_of([(s.doc_id, URIRef(s.source_iri), any("/mentions" in g for g in s.graphs))
+                                    for s in ordered])
+        record_provenance(provenance, [(G_REFERENCE_INFERRED, [G_REFERENCE])] +
+                          [(inferred_graph_iri(s.doc_id), document_sources(s.doc_id)) for s in ordered])
+        shared: list[tuple[URIRef | None, Graph]] = [(G_ONTOLOGY, ontology), (G_REFERENCE, reference)]
+        shared += [(u.graph_iri, u.graph) for u in uptake]
+        shared += [(G_REFERENCE_INFERRED, reference_inferred), (G_PROVENANCE, provenance)]
+        quads = graph_quads(shared)
+        for s in ordered:
+            quads.extend(part_quads(cache_dir, s))
+        quads.sort(key=_quad_key)
         reports = {
             "shacl-report.ttl": validation.graph.serialize(format="turtle"),
             "shacl-summary.txt": validation.summary(),
             "reasoner.txt": reasoner_report(results) if results else "reasoning skipped\n",
         }
-        result.files = write_release(folder, assembly, shapes, reports, publication=publication)
-        counts = {str(iri): len(g) for iri, g in assembly.named_graphs()}
+        result.files = write_release_quads(folder, quads, ontology, shapes, reports,
+                                           publication=options.publication)
+        counts = {str(iri): len(g) for iri, g in shared}
+        for s in ordered:
+            counts.update(s.graphs)
+        result.graphs = counts
         manifest = {"version": __version__, "graphs": counts, "files": result.files}
         (folder / "reports" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     progress(f"  wrote {len(result.files) + 1} files to {project.dist}")
     return result
+
+
+__all__ = ["CACHE_DIR", "BuildOptions", "BuildResult", "reasoner_report", "run_build", "step"]

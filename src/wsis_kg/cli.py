@@ -72,21 +72,33 @@ def main(ctx: click.Context, project_dir: Path | None, dist_dir: Path | None) ->
               help="Publisher named in the DCAT description (or set WSIS_KG_PUBLISHER).")
 @click.option("--contact", envvar="WSIS_KG_CONTACT", metavar="EMAIL|URL",
               help="DCAT contact point: an e-mail address or a URL; default: the base URL (or set WSIS_KG_CONTACT).")
+@click.option("--no-cache", is_flag=True, help="Build every document afresh (the cache is neither read nor changed).")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where each document's results are kept between builds; default: .wsis-kg-cache/ in the project.")
+@click.option("--explain", is_flag=True, help="Say, for each document, whether it comes from the cache or why not.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes for the documents; default: one per core.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Run the documents on this Dask scheduler instead (its workers must see the project and cache "
+                   "folders at the same paths).")
 @click.pass_context
 @handle_errors
-def build(ctx: click.Context, no_reason: bool, base_url: str, publisher: str, contact: str | None) -> None:
-    """Assemble, validate (SHACL), reason (HermiT) and write dist/ atomically."""
-    from .build import run_build
+def build(ctx: click.Context, no_reason: bool, base_url: str, publisher: str, contact: str | None, no_cache: bool,
+          cache_dir: Path | None, explain: bool, jobs: int | None, scheduler: str | None) -> None:
+    """Build each document (segment, anchor, SHACL, entailments; cached), reason (HermiT), write dist/ atomically."""
+    from .build import BuildOptions, run_build
     from .describe import Publication
 
     t0 = time.perf_counter()
-    publication = Publication(base_url, publisher, contact)
-    result = run_build(_project(ctx), progress=_echo, reason=not no_reason, publication=publication)
+    options = BuildOptions(reason=not no_reason, publication=Publication(base_url, publisher, contact),
+                           cache=not no_cache, cache_dir=cache_dir.resolve() if cache_dir else None, jobs=jobs,
+                           scheduler=scheduler, explain=explain)
+    result = run_build(_project(ctx), progress=_echo, options=options)
     for name, seconds in result.timings.items():
         _echo(f"  {seconds:7.2f} s  {name}")
     _echo(f"  {time.perf_counter() - t0:7.2f} s  total")
-    click.echo(f"built {_project(ctx).dist}: {sum(len(g) for _, g in result.assembly.named_graphs())} triples "
-               f"in {len(result.assembly.named_graphs())} named graphs")
+    triples = sum(result.graphs.values())
+    click.echo(f"built {_project(ctx).dist}: {triples} triples in {len(result.graphs)} named graphs")
 
 
 @main.command()

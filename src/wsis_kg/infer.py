@@ -119,17 +119,27 @@ def infer_assembly(assembly: Assembly) -> list[tuple[URIRef, Graph]]:
     graphs: list[tuple[URIRef, Graph, list[URIRef]]] = [(G_REFERENCE_INFERRED, reference, [G_REFERENCE])]
     for d in assembly.documents:
         doc = entailments(vocabulary, base + d.structure_graph + d.claims_graph, already=reference)
-        graphs.append((inferred_graph_iri(d.doc_id), doc, [structure_graph_iri(d.doc_id), claims_graph_iri(d.doc_id)]))
-    prov = assembly.provenance
-    for iri, _, sources in graphs:
+        graphs.append((inferred_graph_iri(d.doc_id), doc, document_sources(d.doc_id)))
+    record_provenance(assembly.provenance, [(iri, sources) for iri, _, sources in graphs])
+    assembly.inferred = [(iri, bind_prefixes(g)) for iri, g, _ in graphs]
+    return assembly.inferred
+
+
+def document_sources(doc_id: str) -> list[URIRef]:
+    """The graphs a document's entailments are drawn from (with the ontology and the reference data)."""
+    return [structure_graph_iri(doc_id), claims_graph_iri(doc_id)]
+
+
+def record_provenance(prov: Graph, graphs: list[tuple[URIRef, list[URIRef]]]) -> None:
+    """Say in the provenance graph what each entailment graph was derived from."""
+    for iri, sources in graphs:
         prov.add((iri, RDF.type, PROV.Entity))
         prov.add((iri, RDFS.label, Literal(f"Entailments of {', '.join(s.rsplit('graph/', 1)[-1] for s in sources)} "
                                            "under the ontology (OWL 2 RL)", lang="en")))
         prov.add((iri, PROV.wasGeneratedBy, BUILD_IRI))
         for source in [G_ONTOLOGY, *sources]:
             prov.add((iri, PROV.wasDerivedFrom, source))
-    assembly.inferred = [(iri, bind_prefixes(g)) for iri, g, _ in graphs]
-    return assembly.inferred
 
 
-__all__ = ["G_REFERENCE_INFERRED", "Vocabulary", "closure", "entailments", "infer_assembly", "inferred_graph_iri"]
+__all__ = ["G_REFERENCE_INFERRED", "Vocabulary", "closure", "document_sources", "entailments", "infer_assembly",
+           "inferred_graph_iri", "record_provenance"]

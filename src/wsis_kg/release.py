@@ -250,6 +250,21 @@ def graph_quads(named: Iterable[tuple[URIRef | None, Graph]]) -> list[ox.Quad]:
     return sorted(out, key=_quad_key)
 
 
+def rdflib_term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    """A pyoxigraph term as rdflib's (the inverse of the conversion above)."""
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        if t.datatype.value == XSD_STRING:
+            return Literal(t.value)
+        return Literal(t.value, datatype=URIRef(t.datatype.value))
+    raise TypeError(f"unsupported RDF term {t!r}")
+
+
 def dataset_quads(ds: Dataset) -> list[ox.Quad]:
     named: list[tuple[URIRef | None, Graph]] = []
     default = ds.default_graph.identifier
@@ -683,14 +698,21 @@ def write_release(
     folder: Path, assembly: Assembly, shapes: Graph, reports: dict[str, str], extra: dict[str, str] | None = None,
     publication: Publication | None = None,
 ) -> dict[str, str]:
-    """Write every file of a release into `folder`; return file name -> sha256."""
+    """Write every file of a release of `assembly` into `folder`; return file name -> sha256."""
+    named: list[tuple[URIRef | None, Graph]] = [(iri, g) for iri, g in assembly.named_graphs()]
+    return write_release_quads(folder, graph_quads(named), assembly.ontology, shapes, reports, extra, publication)
+
+
+def write_release_quads(
+    folder: Path, quads: list[ox.Quad], ontology: Graph, shapes: Graph, reports: dict[str, str],
+    extra: dict[str, str] | None = None, publication: Publication | None = None,
+) -> dict[str, str]:
+    """Write every file of a release of `quads` (sorted as `graph_quads` sorts) into `folder`."""
     from .describe import write_void
 
-    named: list[tuple[URIRef | None, Graph]] = [(iri, g) for iri, g in assembly.named_graphs()]
-    quads = graph_quads(named)
-    context = jsonld_context(assembly.ontology)
+    context = jsonld_context(ontology)
     write_dumps(folder, quads, context)
-    ontology_files(folder / ONTOLOGY_DIR, assembly.ontology, shapes)
+    ontology_files(folder / ONTOLOGY_DIR, ontology, shapes)
     write_void(folder, quads, publication=publication)
     rep = folder / "reports"
     rep.mkdir(exist_ok=True)
@@ -705,7 +727,7 @@ def write_release(
 __all__ = [
     "CANONICAL", "CONTEXT", "DUMPS", "JSONLD", "NQUADS", "NTRIPLES", "TRIG", "TURTLE", "VOID_FILE",
     "ExportError", "JsonLdWriter", "canonical_lines", "canonical_nquads", "check_lossless", "dataset_quads",
-    "difference", "graph_quads", "jsonld_context", "ontology_files", "parse_back", "rdfxml", "serialize",
+    "difference", "graph_quads", "jsonld_context", "ontology_files", "parse_back", "rdflib_term", "rdfxml", "serialize",
     "split_predicate", "staged_release", "to_bytes", "trig_bytes", "turtle_bytes", "union_triples", "write_dumps",
-    "write_release",
+    "write_release", "write_release_quads",
 ]

@@ -1,0 +1,312 @@
+"""The per-document stage of the build: one document's graphs, its SHACL results and its entailments,
+computed on their own, written to a content-addressed cache, and read back by the release.
+
+A document's results depend only on its own files (source text, metadata, claims, mentions) and on the
+shared inputs (ontology, shapes, reference data, and this package's code). A part is stored under the
+SHA-256 of all of them, so a part found in the cache is the part the build would compute, and any change
+to a shared input changes every key. Parts are written to a temporary folder and renamed into place, and
+each records the digest of its data file, checked when it is read: a half-written or damaged part is
+recomputed, never shipped.
+
+The work is independent per document, so it runs on a process pool (or a Dask cluster); the tasks take
+and return only paths, strings and small summaries, so that nothing large crosses process boundaries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from . import __version__
+from .assemble import DocumentBuild, build_document, load_ontology, load_reference
+from .errors import InputError
+from .infer import Vocabulary, entailments, inferred_graph_iri
+from .namespaces import claims_graph_iri, mentions_graph_iri, structure_graph_iri
+from .project import Project
+from .rdfio import parse_turtle
+from .reason import reasoner_input
+from .sources import Source, load_source
+from .validate import ScopeResult, scope_results
+
+PART_DATA = "part.nq"
+REASONER_INPUT = "reasoner.nt"
+SUMMARY = "summary.json"
+INPUTS = "inputs.json"  # the inputs of the part last built for a document, for --explain
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return _sha256(path.read_bytes())
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+
+
+@cache
+def code_digest() -> str:
+    """The digest of this package's code: a new version of the pipeline may compute other parts."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in {".py", ".java", ".rq", ".json"} and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def shared_inputs(project: Project) -> dict[str, str]:
+    """What every part depends on: label -> digest."""
+    inputs = {"code": code_digest(), "ontology": _file_digest(project.ontology), "shapes": _file_digest(project.shapes)}
+    for path in project.reference_files():
+        inputs[f"reference/{path.name}"] = _file_digest(path)
+    return inputs
+
+
+def _key(inputs: dict[str, str]) -> str:
+    return _sha256(json.dumps(inputs, sort_keys=True).encode())
+
+
+@dataclass(frozen=True)
+class DocumentInputs:
+    """One document's inputs with their digests; `key` names its part in the cache."""
+
+    doc_id: str
+    meta_path: str
+    inputs: dict[str, str]
+
+    @property
+    def key(self) -> str:
+        return _key(self.inputs)
+
+
+def document_inputs(project: Project, source: Source, meta_path: Path, shared: dict[str, str]) -> DocumentInputs:
+    inputs = {f"shared:{k}": v for k, v in shared.items()}
+    inputs[f"source/{meta_path.name}"] = _file_digest(meta_path)
+    inputs[f"source/{source.path.name}"] = _file_digest(source.path)
+    for path in project.claim_files(source.doc_id):
+        inputs[f"claims/{path.name}"] = _file_digest(path)
+    mentions = project.mentions_file(source.doc_id)
+    if mentions.exists():
+        inputs[f"mentions/{mentions.name}"] = _file_digest(mentions)
+    return DocumentInputs(source.doc_id, str(meta_path), inputs)
+
+
+def explain(previous: dict[str, str] | None, current: dict[str, str]) -> str:
+    """Why a part is rebuilt: what changed since the part last built for this document."""
+    if previous is None:
+        return "never built"
+    changed = sorted(k for k in current.keys() & previous.keys() if current[k] != previous[k])
+    added = sorted(current.keys() - previous.keys())
+    removed = sorted(previous.keys() - current.keys())
+    words = [f"{k} changed" for k in changed] + [f"{k} added" for k in added] + [f"{k} removed" for k in removed]
+    return ", ".join(words) if words else "inputs unchanged, but the cached part is missing or damaged"
+
+
+# ---------------------------------------------------------------- the part itself
+
+
+@dataclass
+class PartSummary:
+    """What the build needs to know of a part without reading its data."""
+
+    doc_id: str
+    source_iri: str
+    key: str
+    data_sha256: str
+    graphs: dict[str, int]  # graph IRI -> triples
+    passages: int
+    claims: int
+    violations: list[dict[str, Any]] = field(default_factory=list)  # Violation fields, "root", "triples"
+    reasoner: dict[str, Any] | None = None  # a ReasonerResult's fields, once reasoned
+
+    def results(self) -> list[ScopeResult]:
+        return [ScopeResult.from_json(d) for d in self.violations]
+
+
+class Context:
+    """What every part of one build shares, prepared once per process."""
+
+    def __init__(self, root: str) -> None:
+        self.project = Project(Path(root))
+        self.ontology = load_ontology(self.project)
+        self.reference = load_reference(self.project)
+        self.shapes = parse_turtle(self.project.shapes)
+        self.vocabulary = Vocabulary.of(self.ontology)
+        self.base = self.ontology + self.reference
+        self.reference_entailments = entailments(self.vocabulary, self.base)
+
+
+@cache
+def _context(root: str, shared_key: str) -> Context:
+    """One context per project and state of the shared inputs, kept for the life of a pool's worker."""
+    del shared_key  # part of the cache key: a changed shared input makes a new context
+    return Context(root)
+
+
+def document_graphs(d: DocumentBuild, inferred: Graph) -> list[tuple[URIRef, Graph]]:
+    out = [(structure_graph_iri(d.doc_id), d.structure_graph), (claims_graph_iri(d.doc_id), d.claims_graph)]
+    if len(d.mentions_graph):
+        out.append((mentions_graph_iri(d.doc_id), d.mentions_graph))
+    out.append((inferred_graph_iri(d.doc_id), inferred))
+    return out
+
+
+def compute_part(root: str, doc: DocumentInputs, cache_dir: str) -> PartSummary:
+    """Build one document's part into the cache (a task of the pool: paths in, a small summary out)."""
+    from .release import graph_quads, to_bytes
+
+    ctx = _context(root, _key({k: v for k, v in doc.inputs.items() if k.startswith("shared:")}))
+    source = load_source(Path(doc.meta_path))
+    d = build_document(ctx.project, source, ctx.reference)
+    data = Graph()
+    for part in (ctx.reference, d.structure_graph, d.claims_graph, d.mentions_graph):
+        for t in part:
+            data.add(t)
+    found = scope_results(d.doc_id, data, ctx.shapes, ctx.ontology)
+    inferred = entailments(ctx.vocabulary, ctx.base + d.structure_graph + d.claims_graph,
+                           already=ctx.reference_entailments)
+    graphs = document_graphs(d, inferred)
+    quads = to_bytes(graph_quads(graphs), ox.RdfFormat.N_QUADS)
+    own = Graph()
+    for part in (d.structure_graph, d.claims_graph, d.mentions_graph):
+        for t in part:
+            own.add(t)
+    summary = PartSummary(
+        doc_id=d.doc_id, source_iri=str(source.iri), key=doc.key, data_sha256=_sha256(quads),
+        graphs={str(iri): len(g) for iri, g in graphs}, passages=len(d.structure.passages()), claims=len(d.anchors),
+        violations=[r.to_json() for r in found],
+    )
+    with _staging(Path(cache_dir), doc) as folder:
+        (folder / PART_DATA).write_bytes(quads)
+        reasoner_input(own).serialize(destination=str(folder / REASONER_INPUT), format="nt", encoding="utf-8")
+        (folder / SUMMARY).write_text(json.dumps(asdict(summary), sort_keys=True), encoding="utf-8")
+    return summary
+
+
+class _staging:
+    """A temporary folder renamed to the part's folder on success; a concurrent twin's result is kept."""
+
+    def __init__(self, cache_dir: Path, doc: DocumentInputs) -> None:
+        self.final = part_dir(cache_dir, doc.doc_id, doc.key)
+        self.tmp = self.final.parent / f".tmp-{os.getpid()}-{secrets.token_hex(4)}"
+
+    def __enter__(self) -> Path:
+        self.tmp.mkdir(parents=True)
+        return self.tmp
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if kind is None:
+            try:
+                self.tmp.rename(self.final)
+                return
+            except OSError:
+                if not (self.final / SUMMARY).exists():
+                    raise
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def part_dir(cache_dir: Path, doc_id: str, key: str) -> Path:
+    return cache_dir / "documents" / doc_id / key
+
+
+def read_summary(cache_dir: Path, doc: DocumentInputs) -> PartSummary | None:
+    """The cached part of a document, if present and intact; None sends it to be built."""
+    folder = part_dir(cache_dir, doc.doc_id, doc.key)
+    try:
+        summary = PartSummary(**json.loads((folder / SUMMARY).read_text(encoding="utf-8")))
+        intact = summary.key == doc.key and _sha256((folder / PART_DATA).read_bytes()) == summary.data_sha256 \
+            and (folder / REASONER_INPUT).exists()
+    except (OSError, ValueError, TypeError):
+        return None
+    return summary if intact else None
+
+
+def record_reasoning(cache_dir: Path, summary: PartSummary) -> None:
+    """Keep a document's HermiT verdict with its part, so an unchanged document is not reasoned again."""
+    folder = part_dir(cache_dir, summary.doc_id, summary.key)
+    tmp = folder / f".{SUMMARY}.{os.getpid()}"
+    tmp.write_text(json.dumps(asdict(summary), sort_keys=True), encoding="utf-8")
+    tmp.replace(folder / SUMMARY)
+
+
+def part_quads(cache_dir: Path, summary: PartSummary) -> Iterator[ox.Quad]:
+    """The quads of a part, checked against the digest its summary records."""
+    data = (part_dir(cache_dir, summary.doc_id, summary.key) / PART_DATA).read_bytes()
+    if _sha256(data) != summary.data_sha256:
+        raise InputError(f"the cached part of {summary.doc_id} changed while the build read it; build again")
+    yield from ox.parse(data, format=ox.RdfFormat.N_QUADS)
+
+
+def part_graph(cache_dir: Path, summary: PartSummary, graph_iris: Iterable[URIRef]) -> Graph:
+    """Some of a part's graphs as one rdflib graph (for the scopes that join two documents)."""
+    wanted = {str(i) for i in graph_iris}
+    out = Graph()
+    from .release import rdflib_term
+
+    for q in part_quads(cache_dir, summary):
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in wanted:
+            s, p, o = rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)
+            out.add((s, p, o))
+    return out
+
+
+def reasoner_input_path(cache_dir: Path, summary: PartSummary) -> Path:
+    return part_dir(cache_dir, summary.doc_id, summary.key) / REASONER_INPUT
+
+
+def remember_inputs(cache_dir: Path, doc: DocumentInputs) -> dict[str, str] | None:
+    """Record the inputs of the part now current for a document; return those recorded before."""
+    path = cache_dir / "documents" / doc.doc_id / INPUTS
+    try:
+        previous: dict[str, str] | None = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{INPUTS}.{os.getpid()}")
+    tmp.write_text(json.dumps(doc.inputs, sort_keys=True, indent=1), encoding="utf-8")
+    tmp.replace(path)
+    return previous
+
+
+def previous_inputs(cache_dir: Path, doc_id: str) -> dict[str, str] | None:
+    try:
+        found: dict[str, str] = json.loads((cache_dir / "documents" / doc_id / INPUTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found
+
+
+def prune(cache_dir: Path, current: dict[str, str]) -> None:
+    """Drop parts no build will ask for again: other keys of current documents, and removed documents."""
+    root = cache_dir / "documents"
+    if not root.is_dir():
+        return
+    for doc_dir in root.iterdir():
+        if not doc_dir.is_dir():
+            continue
+        key = current.get(doc_dir.name)
+        for entry in doc_dir.iterdir():
+            if entry.is_dir() and entry.name != key:
+                shutil.rmtree(entry, ignore_errors=True)
+        if key is None:
+            shutil.rmtree(doc_dir, ignore_errors=True)
+
+
+__all__ = [
+    "Context", "DocumentInputs", "PartSummary", "code_digest", "compute_part", "document_inputs", "explain",
+    "part_dir", "part_graph", "part_quads", "previous_inputs", "prune", "read_summary", "reasoner_input_path",
+    "record_reasoning", "remember_inputs", "shared_inputs",
+]
