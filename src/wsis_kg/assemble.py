@@ -8,6 +8,7 @@ grow with the number already there.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -62,6 +63,7 @@ class Uptake:
     source_id: str
     target_id: str
     graph: Graph
+    path: Path | None = None  # the curated file, when read from one
 
     @property
     def graph_iri(self) -> URIRef:
@@ -75,7 +77,7 @@ def load_uptake(project: Project, doc_ids: set[str]) -> list[Uptake]:
         if not sep or not {source_id, target_id} <= doc_ids:
             raise InputError(f"{path}: name it SOURCE--TARGET.ttl after two documents of the project "
                              f"(documents: {', '.join(sorted(doc_ids))})")
-        out.append(Uptake(source_id, target_id, bind_prefixes(parse_turtle(path))))
+        out.append(Uptake(source_id, target_id, bind_prefixes(parse_turtle(path)), path))
     return out
 
 

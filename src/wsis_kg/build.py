@@ -8,6 +8,7 @@ editing one document therefore redoes that document only; the release is assembl
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -49,9 +50,11 @@ from .namespaces import G_ONTOLOGY, G_PROVENANCE, G_REFERENCE, claims_graph_iri,
 from .parts import (
     DocumentInputs,
     PartSummary,
+    cache_key,
     compute_part,
     document_inputs,
     explain,
+    load_cached,
     part_graph,
     part_quads,
     previous_inputs,
@@ -60,14 +63,16 @@ from .parts import (
     reasoner_input_path,
     record_reasoning,
     remember_inputs,
+    save_cached,
     shared_inputs,
+    shared_key,
 )
 from .project import Project
 from .rdfio import Progress, parse_turtle
-from .reason import ReasonerResult, check_results, find_java, reason_graph
+from .reason import HermitSession, ReasonerResult, check_results, find_java
 from .release import _quad_key, graph_quads, staged_release, write_release_quads
 from .sources import load_source
-from .validate import ValidationReport, merge_scopes, scope_results, uptake_scope, uptake_scope_name
+from .validate import ScopeResult, ValidationReport, merge_scopes, scope_results, uptake_scope, uptake_scope_name
 
 CACHE_DIR = ".wsis-kg-cache"
 
@@ -184,7 +189,8 @@ def compute_parts(project: Project, todo: list[DocumentInputs], cache_dir: Path,
 # ---------------------------------------------------------------- the build
 
 
-def _inputs(project: Project) -> list[DocumentInputs]:
+def _inputs(project: Project) -> tuple[str, list[DocumentInputs]]:
+    """The key of the shared inputs, and each document's inputs."""
     project.check()
     shared = shared_inputs(project)
     metas = sorted(project.sources.glob("*.ttl")) if project.sources.is_dir() else []
@@ -199,38 +205,76 @@ def _inputs(project: Project) -> list[DocumentInputs]:
         seen[source.doc_id] = meta
         docs.append(document_inputs(project, source, meta, shared))
     check_orphans(project, set(seen))
-    return docs
+    return shared_key(shared), docs
 
 
-def _reason(base: Graph, ontology: Graph, summaries: list[PartSummary], uptake: list[Uptake], cache_dir: Path,
-            progress: Progress) -> list[ReasonerResult]:
-    """HermiT on the ontology, with the reference data, with each document (a verdict kept with its
-    part), with each uptake graph; stops at the first scope that fails."""
-    java = find_java()
+def _verdict(cache_dir: Path, kind: str, key: str) -> ReasonerResult | None:
+    found = load_cached(cache_dir, kind, key)
+    return ReasonerResult(**found["verdict"]) if found and "verdict" in found else None
+
+
+def _reason(ontology: Graph, reference: Graph, summaries: list[PartSummary], uptake: list[tuple[Uptake, str]],
+            shared: str, cache_dir: Path, progress: Progress) -> list[ReasonerResult]:
+    """HermiT, in one JVM, on the ontology, with the reference data, with each document, with each uptake
+    graph; a verdict is kept with what it judged, so unchanged inputs are not reasoned again. Stops at the
+    first scope that fails, so that a clash is shown on the smallest input."""
     results: list[ReasonerResult] = []
     total = 2 + len(summaries) + len(uptake)
+    kept = [_verdict(cache_dir, "reasoner", shared)]
+    kept.append(_verdict(cache_dir, "reasoner-reference", shared))
+    kept += [ReasonerResult(**s.reasoner) if s.reasoner else None for s in summaries]
+    kept += [_verdict(cache_dir, "reasoner-uptake", key) for _, key in uptake]
+    if all(r is not None for r in kept):
+        progress(f"  all {total} verdicts kept from the cache")
+        return [r for r in kept if r is not None]
+    with HermitSession(find_java(), ontology + reference, progress) as session:
 
-    def run(scope: str, graph: Graph) -> bool:
-        progress(f"  [{len(results) + 1}/{total}] HermiT on {scope} ({len(graph)} triples) ...")
-        results.append(reason_graph(scope, graph, java))
-        return results[-1].consistent and not results[-1].unsatisfiable
+        def judged(i: int, scope: str, run: Callable[[], ReasonerResult]) -> bool:
+            result = kept[i]
+            if result is None:
+                progress(f"  [{i + 1}/{total}] HermiT on {scope} ...")
+                result = run()
+            results.append(result)
+            return not result.error and result.consistent and not result.unsatisfiable
 
-    if not run("ontology", ontology) or not run("ontology + reference", base):
-        return results
-    for s in summaries:
-        scope = f"ontology + reference + {s.doc_id}"
-        if s.reasoner is None:
-            own = Graph().parse(reasoner_input_path(cache_dir, s), format="nt")
-            if not run(scope, base + own):
+        ok = judged(0, "ontology", lambda: session.check("ontology", ontology, with_base=False))
+        if ok and kept[0] is None:
+            save_cached(cache_dir, "reasoner", shared, {"verdict": asdict(results[-1])})
+        ok = ok and judged(1, "ontology + reference", lambda: session.check("ontology + reference", Graph()))
+        if ok and kept[1] is None:
+            save_cached(cache_dir, "reasoner-reference", shared, {"verdict": asdict(results[-1])})
+        for i, s in enumerate(summaries, 2):
+            if not ok:
                 return results
-            s.reasoner = asdict(results[-1])
-            record_reasoning(cache_dir, s)
-        else:
-            results.append(ReasonerResult(**s.reasoner))
-            progress(f"  [{len(results)}/{total}] HermiT on {scope}: verdict kept from the cache")
-    for u in uptake:
-        if not run(f"ontology + reference + uptake {u.source_id} -> {u.target_id}", base + u.graph):
-            break
+            scope = f"ontology + reference + {s.doc_id}"
+            own = sum(n for iri, n in s.graphs.items() if not iri.endswith("/inferred"))
+            ok = judged(i, scope, lambda scope=scope, s=s, own=own:  # type: ignore[misc]
+                        session.check_file(scope, reasoner_input_path(cache_dir, s), own))
+            if ok and s.reasoner is None:
+                s.reasoner = asdict(results[-1])
+                record_reasoning(cache_dir, s)
+        for j, (u, key) in enumerate(uptake, 2 + len(summaries)):
+            if not ok:
+                return results
+            scope = f"ontology + reference + uptake {u.source_id} -> {u.target_id}"
+            ok = judged(j, scope, lambda scope=scope, u=u: session.check(scope, u.graph))  # type: ignore[misc]
+            if ok and kept[j] is None:
+                save_cached(cache_dir, "reasoner-uptake", key, {"verdict": asdict(results[-1])})
+    return results
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _cached_results(cache_dir: Path, kind: str, key: str,
+                    compute: Callable[[], list[ScopeResult]]) -> list[ScopeResult]:
+    """SHACL results of a scope that is not a document's, kept under the key of what it validated."""
+    found = load_cached(cache_dir, kind, key)
+    if found is not None:
+        return [ScopeResult.from_json(d) for d in found["results"]]
+    results = compute()
+    save_cached(cache_dir, kind, key, {"results": [r.to_json() for r in results]})
     return results
 
 
@@ -240,17 +284,17 @@ def run_build(project: Project, progress: Progress = lambda _: None, reason: boo
     options = options or BuildOptions(reason=reason, publication=publication)
     timings: dict[str, float] = {}
     with step("inputs (sources, digests)", timings, progress):
-        docs = _inputs(project)
+        shared_id, docs = _inputs(project)
     fresh = None if options.cache else Path(tempfile.mkdtemp(prefix="wsis-kg-parts-"))
     cache_dir = fresh or options.cache_dir or project.root / CACHE_DIR
     try:
-        return _build(project, docs, cache_dir, options, timings, progress)
+        return _build(project, shared_id, docs, cache_dir, options, timings, progress)
     finally:
         if fresh is not None:
             shutil.rmtree(fresh, ignore_errors=True)
 
 
-def _build(project: Project, docs: list[DocumentInputs], cache_dir: Path, options: BuildOptions,
+def _build(project: Project, shared_id: str, docs: list[DocumentInputs], cache_dir: Path, options: BuildOptions,
            timings: dict[str, float], progress: Progress) -> BuildResult:
     summaries: dict[str, PartSummary] = {}
     built: list[str] = []
@@ -286,14 +330,22 @@ def _build(project: Project, docs: list[DocumentInputs], cache_dir: Path, option
         shapes = parse_turtle(project.shapes)
         uptake = load_uptake(project, {d.doc_id for d in docs})
 
+    uptake_keys = [(u, cache_key(shared_id, _digest(u.path) if u.path else str(u.graph_iri),
+                                 summaries[u.source_id].key, summaries[u.target_id].key)) for u in uptake]
     with step("validate (SHACL)", timings, progress):
-        scoped = [("reference", scope_results("reference", reference, shapes, ontology))]
+        scoped = [("reference", _cached_results(cache_dir, "shacl-reference", shared_id,
+                                                lambda: scope_results("reference", reference, shapes, ontology)))]
         scoped += [(s.doc_id, s.results()) for s in ordered]
-        for u in uptake:
-            joined = [part_graph(cache_dir, summaries[doc], [structure_graph_iri(doc), claims_graph_iri(doc)])
-                      for doc in (u.source_id, u.target_id)]
-            name, data = uptake_scope(reference, u.graph, joined, uptake_scope_name(u.source_id, u.target_id))
-            scoped.append((name, scope_results(name, data, shapes, ontology)))
+        for u, key in uptake_keys:
+            name = uptake_scope_name(u.source_id, u.target_id)
+
+            def compute(u: Uptake = u, name: str = name) -> list[ScopeResult]:
+                joined = [part_graph(cache_dir, summaries[doc], [structure_graph_iri(doc), claims_graph_iri(doc)])
+                          for doc in (u.source_id, u.target_id)]
+                _, data = uptake_scope(reference, u.graph, joined, name)
+                return scope_results(name, data, shapes, ontology)
+
+            scoped.append((name, _cached_results(cache_dir, "shacl-uptake", key, compute)))
         validation = merge_scopes(scoped, shapes)
     progress(f"  {validation.summary().splitlines()[0]}")
     if not validation.conforms:
@@ -303,7 +355,7 @@ def _build(project: Project, docs: list[DocumentInputs], cache_dir: Path, option
     results: list[ReasonerResult] = []
     if options.reason:
         with step("reason (HermiT)", timings, progress):
-            results = _reason(base, ontology, ordered, uptake, cache_dir, progress)
+            results = _reason(ontology, reference, ordered, uptake_keys, shared_id, cache_dir, progress)
         for r in results:
             progress(f"  {reasoner_report([r]).strip()}")
         check_results(results)

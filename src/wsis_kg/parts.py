@@ -35,7 +35,7 @@ from .infer import Vocabulary, entailments, inferred_graph_iri
 from .namespaces import claims_graph_iri, mentions_graph_iri, structure_graph_iri
 from .project import Project
 from .rdfio import parse_turtle
-from .reason import reasoner_input
+from .reason import write_reasoner_input
 from .sources import Source, load_source
 from .validate import ScopeResult, scope_results
 
@@ -65,6 +65,10 @@ def code_digest() -> str:
         if path.suffix in {".py", ".java", ".rq", ".json"} and "__pycache__" not in path.parts:
             h.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def shared_key(shared: dict[str, str]) -> str:
+    return _key(shared)
 
 
 def shared_inputs(project: Project) -> dict[str, str]:
@@ -191,7 +195,7 @@ def compute_part(root: str, doc: DocumentInputs, cache_dir: str) -> PartSummary:
     )
     with _staging(Path(cache_dir), doc) as folder:
         (folder / PART_DATA).write_bytes(quads)
-        reasoner_input(own).serialize(destination=str(folder / REASONER_INPUT), format="nt", encoding="utf-8")
+        write_reasoner_input(own, folder / REASONER_INPUT)
         (folder / SUMMARY).write_text(json.dumps(asdict(summary), sort_keys=True), encoding="utf-8")
     return summary
 
@@ -289,6 +293,32 @@ def previous_inputs(cache_dir: Path, doc_id: str) -> dict[str, str] | None:
     return found
 
 
+def cache_key(*parts: str) -> str:
+    """The key of a result that depends on other keys and digests (the shared inputs, an uptake file and
+    the parts of the two documents it joins)."""
+    return _sha256("\0".join(parts).encode())
+
+
+def load_cached(cache_dir: Path, kind: str, key: str) -> dict[str, Any] | None:
+    """A small result kept under `kind/key.json`, or None."""
+    try:
+        found: dict[str, Any] = json.loads((cache_dir / kind / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if found.get("key") == key else None
+
+
+def save_cached(cache_dir: Path, kind: str, key: str, value: dict[str, Any]) -> None:
+    folder = cache_dir / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.json"):  # one current entry per kind is enough: builds follow one another
+        if old.stem != key:
+            old.unlink(missing_ok=True)
+    tmp = folder / f".{key}.{os.getpid()}"
+    tmp.write_text(json.dumps({**value, "key": key}, sort_keys=True), encoding="utf-8")
+    tmp.replace(folder / f"{key}.json")
+
+
 def prune(cache_dir: Path, current: dict[str, str]) -> None:
     """Drop parts no build will ask for again: other keys of current documents, and removed documents."""
     root = cache_dir / "documents"
@@ -306,7 +336,25 @@ def prune(cache_dir: Path, current: dict[str, str]) -> None:
 
 
 __all__ = [
-    "Context", "DocumentInputs", "PartSummary", "code_digest", "compute_part", "document_inputs", "explain",
-    "part_dir", "part_graph", "part_quads", "previous_inputs", "prune", "read_summary", "reasoner_input_path",
-    "record_reasoning", "remember_inputs", "shared_inputs",
+    "Context",
+    "DocumentInputs",
+    "PartSummary",
+    "cache_key",
+    "code_digest",
+    "compute_part",
+    "document_inputs",
+    "explain",
+    "load_cached",
+    "part_dir",
+    "part_graph",
+    "part_quads",
+    "previous_inputs",
+    "prune",
+    "read_summary",
+    "reasoner_input_path",
+    "record_reasoning",
+    "remember_inputs",
+    "save_cached",
+    "shared_inputs",
+    "shared_key",
 ]
