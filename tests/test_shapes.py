@@ -3,16 +3,28 @@ the shape, applied to the valid tiny document. The unmodified document must conf
 
 from __future__ import annotations
 
+import pickle
+import shutil
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, make_project
-from wsis_kg.assemble import Assembly, assemble
-from wsis_kg.namespaces import PREFIXES, RDFS, SH
+from conftest import FIXTURES, ROOT, make_project
+from wsis_kg.assemble import Assembly, DocumentBuild, assemble
+from wsis_kg.namespaces import PREFIXES, RDF, RDFS, SH
 from wsis_kg.rdfio import parse_turtle
-from wsis_kg.validate import validate_assembly, validate_graph
+from wsis_kg.validate import (
+    ValidationReport,
+    Validator,
+    Violation,
+    findings,
+    reference_validate,
+    scope_parts,
+    validate_assembly,
+    validate_graph,
+)
 
 SHAPES_NS = "https://w3id.org/wsis-kg/shapes#"
 MUTATIONS = sorted((FIXTURES / "shapes").glob("*.ru"))
@@ -24,9 +36,9 @@ def mini(tmp_path_factory: pytest.TempPathFactory) -> tuple[Assembly, Graph]:
     return assemble(project), parse_turtle(project.shapes)
 
 
-def _data(assembly: Assembly) -> Graph:
+def _data(assembly: Assembly, doc: DocumentBuild | None = None) -> Graph:
     g = Graph()
-    (doc,) = assembly.documents
+    (doc,) = [doc] if doc is not None else assembly.documents
     for part in (assembly.reference, doc.structure_graph, doc.claims_graph, doc.mentions_graph):
         for t in part:
             g.add(t)
@@ -72,14 +84,14 @@ def test_fixture_fails_its_shape(mini: tuple[Assembly, Graph], mutation: Path) -
     assert all(v.message for v in violations)
 
 
-def _apply_as_a_curator_would(assembly: Assembly, mutation: Path) -> None:
+def _apply_as_a_curator_would(assembly: Assembly, mutation: Path, doc: DocumentBuild | None = None) -> None:
     """The mutation's effect on the union, carried back into the assembly's parts: removed triples leave
     the part that held them, added triples go to the document's claims (where a curator edits)."""
-    union = _data(assembly)
+    union = _data(assembly, doc)
     before = set(union)
     union.update(mutation.read_text(), initNs=PREFIXES)
     after = set(union)
-    (doc,) = assembly.documents
+    (doc,) = [doc] if doc is not None else assembly.documents
     for part in (assembly.reference, doc.structure_graph, doc.claims_graph, doc.mentions_graph):
         for t in before - after:
             part.remove(t)
@@ -118,3 +130,82 @@ def test_a_fault_in_the_reference_data_is_reported_once(tmp_path: Path) -> None:
     keys = [(v.focus, v.path, v.value, v.message) for v in about]
     assert len(keys) == len(set(keys)), [v.render() for v in about]
     assert len(set(report.graph.subjects(SH.focusNode, some_body))) == len(about)
+
+
+def _scope(assembly: Assembly) -> list[Graph]:
+    (doc,) = assembly.documents
+    return [assembly.reference, doc.structure_graph, doc.claims_graph, doc.mentions_graph]
+
+
+def _same(found: tuple[bool, Graph, list[Violation]], expected: tuple[bool, Graph, list[Violation]]) -> None:
+    assert found[0] == expected[0]
+    assert sorted(map(repr, found[2])) == sorted(map(repr, expected[2]))
+    assert isomorphic(found[1], expected[1])
+
+
+@pytest.mark.parametrize("mutation", [*MUTATIONS, None, "all"],
+                         ids=[*(p.stem for p in MUTATIONS), "valid", "all-at-once"])
+def test_every_path_gives_the_results_of_pyshacl_on_the_whole_scope(tmp_path: Path,
+                                                                    mutation: Path | str | None) -> None:
+    """The fast engine finds what pySHACL finds (so its silence can stand for pySHACL's), and every way the
+    build validates a scope (Validator with the fast engine, with pySHACL alone, after pickling into another
+    process, validate_graph) gives the Violations and report graph of pySHACL run on the whole scope with
+    the ontology as ont_graph. TopicLinkShape is the sh:or on topic-link targets that focus nodes missed."""
+    project = make_project(tmp_path / "p")
+    assembly, shapes = assemble(project), parse_turtle(project.shapes)
+    if isinstance(mutation, Path):
+        _apply_as_a_curator_would(assembly, mutation)
+    elif mutation == "all":
+        for each in MUTATIONS:
+            _apply_as_a_curator_would(assembly, each)
+    parts = _scope(assembly)
+    expected = reference_validate("mini", _data(assembly), shapes, assembly.ontology)
+    assert expected[0] == (mutation is None)
+    fast = Validator(shapes, assembly.ontology, assembly.reference)
+    assert fast.fast
+    assert fast.fast_findings(parts) == findings(expected[1])
+    validators = [fast, Validator(shapes, assembly.ontology, assembly.reference, engine="pyshacl"),
+                  pickle.loads(pickle.dumps(fast))]
+    for validator in validators:
+        _same(validator.validate("mini", parts), expected)
+        _same(validator.validate("mini", _data(assembly)), expected)
+    _same(validate_graph("mini", _data(assembly), shapes, assembly.ontology), expected)
+
+
+def _expected_assembly_report(assembly: Assembly, shapes: Graph) -> ValidationReport:
+    """validate_assembly's report made from pySHACL on each whole scope, with its rule for repeats."""
+    report, seen = ValidationReport(), set()
+    for scope, parts in scope_parts(assembly):
+        data = Graph()
+        for part in parts:
+            for t in part:
+                data.add(t)
+        _, _, violations = reference_validate(scope, data, shapes, assembly.ontology)
+        new = [v for v in violations if (v.focus, v.path, v.value, v.message, v.severity) not in seen]
+        seen |= {(v.focus, v.path, v.value, v.message, v.severity) for v in new}
+        report.conforms = report.conforms and not any(v.severity == "Violation" for v in new)
+        report.violations += new
+        report.scopes.append(scope)
+    return report
+
+
+def test_the_build_reports_what_pyshacl_reports_scope_by_scope(tmp_path: Path) -> None:
+    """Bundled documents, their uptake and the mini document, with a fault in the reference data (reported
+    once) and every fixture's fault in the mini document: validate_assembly's violations are those of
+    pySHACL on each whole scope, and its report graph holds one result per violation."""
+    project = make_project(tmp_path / "p", bundled=True)
+    shutil.copytree(ROOT / "graph" / "uptake", project.root / "graph" / "uptake")
+    assembly, shapes = assemble(project), parse_turtle(project.shapes)
+    assert assembly.uptake
+    mini = next(d for d in assembly.documents if d.doc_id.startswith("civil-society-notes"))
+    for mutation in MUTATIONS:
+        _apply_as_a_curator_would(assembly, mutation, mini)
+    body = next(s for s in sorted(assembly.reference.subjects()) if "/id/body/" in str(s))
+    assembly.reference.remove((body, RDFS.label, None))
+    expected = _expected_assembly_report(assembly, shapes)
+    report = validate_assembly(assembly, shapes)
+    assert not report.conforms and report.scopes == expected.scopes
+    assert sorted(map(repr, report.violations)) == sorted(map(repr, expected.violations))
+    assert len(set(report.graph.subjects(RDF.type, SH.ValidationResult))) == len(report.violations)
+    assert {str(f) for f in report.graph.objects(None, SH.focusNode)} == {v.focus for v in report.violations
+                                                                          if v.focus != "(blank node)"}

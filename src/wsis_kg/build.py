@@ -72,7 +72,7 @@ from .rdfio import Progress, parse_turtle
 from .reason import HermitSession, ReasonerResult, check_results, find_java
 from .release import _quad_key, graph_quads, staged_release, write_release_quads
 from .sources import load_source
-from .validate import ScopeResult, ValidationReport, merge_scopes, scope_results, uptake_scope, uptake_scope_name
+from .validate import ScopeResult, ValidationReport, Validator, merge_scopes, scope_results, uptake_scope_name
 
 CACHE_DIR = ".wsis-kg-cache"
 
@@ -147,7 +147,7 @@ def _dask_client(address: str) -> object:
     except ImportError as exc:
         raise EnvironmentProblem("--scheduler needs Dask distributed: pip install 'wsis-kg[dask]'") from exc
     try:
-        return Client(address, timeout=30)  # type: ignore[no-untyped-call]
+        return Client(address, timeout=10)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as exc:
         raise EnvironmentProblem(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
 
@@ -333,8 +333,9 @@ def _build(project: Project, shared_id: str, docs: list[DocumentInputs], cache_d
     uptake_keys = [(u, cache_key(shared_id, _digest(u.path) if u.path else str(u.graph_iri),
                                  summaries[u.source_id].key, summaries[u.target_id].key)) for u in uptake]
     with step("validate (SHACL)", timings, progress):
+        validator = Validator(shapes, ontology, reference)
         scoped = [("reference", _cached_results(cache_dir, "shacl-reference", shared_id,
-                                                lambda: scope_results("reference", reference, shapes, ontology)))]
+                                                lambda: scope_results("reference", [reference], validator)))]
         scoped += [(s.doc_id, s.results()) for s in ordered]
         for u, key in uptake_keys:
             name = uptake_scope_name(u.source_id, u.target_id)
@@ -342,8 +343,7 @@ def _build(project: Project, shared_id: str, docs: list[DocumentInputs], cache_d
             def compute(u: Uptake = u, name: str = name) -> list[ScopeResult]:
                 joined = [part_graph(cache_dir, summaries[doc], [structure_graph_iri(doc), claims_graph_iri(doc)])
                           for doc in (u.source_id, u.target_id)]
-                _, data = uptake_scope(reference, u.graph, joined, name)
-                return scope_results(name, data, shapes, ontology)
+                return scope_results(name, [reference, u.graph, *joined], validator)
 
             scoped.append((name, _cached_results(cache_dir, "shacl-uptake", key, compute)))
         validation = merge_scopes(scoped, shapes)

@@ -37,7 +37,7 @@ from .project import Project
 from .rdfio import parse_turtle
 from .reason import write_reasoner_input
 from .sources import Source, load_source
-from .validate import ScopeResult, scope_results
+from .validate import ScopeResult, Validator, scope_results
 
 PART_DATA = "part.nq"
 REASONER_INPUT = "reasoner.nt"
@@ -148,6 +148,7 @@ class Context:
         self.ontology = load_ontology(self.project)
         self.reference = load_reference(self.project)
         self.shapes = parse_turtle(self.project.shapes)
+        self.validator = Validator(self.shapes, self.ontology, self.reference)
         self.vocabulary = Vocabulary.of(self.ontology)
         self.base = self.ontology + self.reference
         self.reference_entailments = entailments(self.vocabulary, self.base)
@@ -175,11 +176,8 @@ def compute_part(root: str, doc: DocumentInputs, cache_dir: str) -> PartSummary:
     ctx = _context(root, _key({k: v for k, v in doc.inputs.items() if k.startswith("shared:")}))
     source = load_source(Path(doc.meta_path))
     d = build_document(ctx.project, source, ctx.reference)
-    data = Graph()
-    for part in (ctx.reference, d.structure_graph, d.claims_graph, d.mentions_graph):
-        for t in part:
-            data.add(t)
-    found = scope_results(d.doc_id, data, ctx.shapes, ctx.ontology)
+    found = scope_results(d.doc_id, [ctx.reference, d.structure_graph, d.claims_graph, d.mentions_graph],
+                          ctx.validator)
     inferred = entailments(ctx.vocabulary, ctx.base + d.structure_graph + d.claims_graph,
                            already=ctx.reference_entailments)
     graphs = document_graphs(d, inferred)
@@ -201,9 +199,11 @@ def compute_part(root: str, doc: DocumentInputs, cache_dir: str) -> PartSummary:
 
 
 class _staging:
-    """A temporary folder renamed to the part's folder on success; a concurrent twin's result is kept."""
+    """A temporary folder renamed to the part's folder on success. A damaged part in the way is moved
+    aside first; an intact one (a concurrent build's twin of this part) is kept."""
 
     def __init__(self, cache_dir: Path, doc: DocumentInputs) -> None:
+        self.cache_dir, self.doc = cache_dir, doc
         self.final = part_dir(cache_dir, doc.doc_id, doc.key)
         self.tmp = self.final.parent / f".tmp-{os.getpid()}-{secrets.token_hex(4)}"
 
@@ -213,11 +213,15 @@ class _staging:
 
     def __exit__(self, kind: object, exc: object, tb: object) -> None:
         if kind is None:
+            if self.final.exists() and read_summary(self.cache_dir, self.doc) is None:
+                trash = self.final.with_name(f".damaged-{os.getpid()}-{secrets.token_hex(4)}")
+                self.final.rename(trash)
+                shutil.rmtree(trash, ignore_errors=True)
             try:
                 self.tmp.rename(self.final)
                 return
             except OSError:
-                if not (self.final / SUMMARY).exists():
+                if read_summary(self.cache_dir, self.doc) is None:
                     raise
         shutil.rmtree(self.tmp, ignore_errors=True)
 
