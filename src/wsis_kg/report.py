@@ -219,14 +219,20 @@ TABLES = ("action-line-by-question.csv", "coverage-unlinked-claims.csv")
 
 
 def report_names(site: Site) -> list[str]:
+    from .uptakesite import chart_names
+
     charts = [f"claims-per-{kind}.svg" for kind, (cls, _) in FRAMEWORKS.items() if members(site, cls)]
-    return sorted([*charts, "claims-per-theme.svg", *TABLES])
+    return sorted([*charts, "claims-per-theme.svg", *TABLES, *chart_names(site)])
 
 
 def release_reports(site: Site, f: Figures | None = None) -> dict[str, str]:
-    """Every report file (name -> text): the charts, the matrix and the coverage as CSV."""
+    """Every report file (name -> text): the charts (of the claims, and of the asks by uptake grade), the
+    matrix and the coverage as CSV."""
+    from .uptakesite import topic_charts
+
     f = f or figures(site)
-    return {**charts(site, f), TABLES[0]: _csv(matrix_rows(site, f)), TABLES[1]: _csv(coverage_rows(site, f))}
+    return {**charts(site, f), **topic_charts(site), TABLES[0]: _csv(matrix_rows(site, f)),
+            TABLES[1]: _csv(coverage_rows(site, f))}
 
 
 def claims_csv(site: Site, claims: list[str], target: str | None = None) -> str:
@@ -250,4 +256,5 @@ def claims_csv(site: Site, claims: list[str], target: str | None = None) -> str:
 
 
 __all__ = ["CURATOR", "FRAMEWORKS", "STATED", "Figures", "bar_chart", "charts", "claims_csv", "coverage_by_section",
-           "coverage_rows", "figures", "matrix_rows", "members", "release_reports", "report_names", "short"]
+           "coverage_rows", "figures", "matrix_rows", "members", "named_svg", "release_reports", "report_names",
+           "short"]
