@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
-from jinja2 import DictLoader, Environment, select_autoescape
+from jinja2 import ChoiceLoader, DictLoader, Environment, PackageLoader, select_autoescape
 
 from .errors import InputError
 from .namespaces import (
@@ -43,6 +43,7 @@ from .namespaces import (
     SKOS,
     WSIS,
 )
+from .query import Row
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -54,7 +55,9 @@ T_TITLE = str(DCTERMS.title)
 T_PART_OF = str(DCTERMS.isPartOf)
 DEFINITIONS = (str(SKOS.definition), str(RDFS.comment), str(DCTERMS.description), str(SKOS.scopeNote))
 RESERVED = ("index.html", "entities.html", "ontology.html", "style.css", "search.html", "search/index.js",
-            "search/minisearch.js", "search/search.js", "coverage.html", "uptake.html", "uptake.csv")
+            "search/minisearch.js", "search/search.js", "coverage.html", "uptake.html", "uptake.csv",
+            "uptake-by-topic.html", "uptake-by-topic.csv", "uptake-igf.html", "uptake-igf.csv", "uptake-new.html",
+            "uptake-new.csv", "uptake-enhanced-cooperation.html", "uptake-enhanced-cooperation.csv")
 # properties by which curators classify a claim (the text need not use the words), as against those
 # naming what the text names (a body, a group, an instrument)
 CLASSIFICATIONS = {str(WSIS.hasTheme), str(WSIS.about), str(WSIS.respondsTo)}
@@ -109,6 +112,12 @@ figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 .grade-not-taken-up { background: #ececec; color: #333; }
 table.uptake th { width: auto; } table.uptake td { width: 33%; font-size: .9rem; }
 table.uptake td.grade-cell { width: 8rem; }
+table.uptake.answers td { width: auto; } table.uptake.answers td.grade-cell { width: 8rem; }
+nav.uptake-pages ul { list-style: none; padding: 0; margin: .4rem 0 1rem; }
+nav.uptake-pages li { display: inline-block; margin-right: 1rem; }
+blockquote.paragraph-text { white-space: pre-line; margin: .4rem 0; padding-left: .8rem; border-left: 3px solid #ddd; }
+table.uptake-counts td { text-align: right; }
+section.uptake-paragraph { margin-bottom: 1.5rem; }
 form.filters label { margin-right: .3rem; } form.filters select { margin-right: 1rem; }
 footer { margin-top: 3rem; font-size: .85rem; color: #666; border-top: 1px solid #ddd; padding-top: .6rem; }
 """
@@ -205,6 +214,7 @@ part.text }}{% endif %}{% endfor %}</blockquote>
 {% if disagreements %}<h2 id="disagreements">Where positions conflict</h2>
 <ul class="plain links">{% for d in disagreements %}<li>{{ value(d.a) }} <strong>conflicts with</strong> {{
 value(d.target) }} {{ provenance(d) }}</li>{% endfor %}</ul>{% endif %}
+{% if answers %}{% include "paragraph_answers.html" %}{% endif %}
 {% if csv %}<p class="download"><a href="{{ csv }}">Download these claims as CSV</a></p>{% endif %}
 {% if claims %}<h2>{{ claims_heading }}</h2>
 {% if claims_note %}<p>{{ claims_note }}</p>{% endif %}
@@ -225,7 +235,9 @@ value(d.target) }} {{ provenance(d) }}</li>{% endfor %}</ul>{% endif %}
 <p>{{ description }}</p>
 <p>{{ stats.claims }} claims, {{ stats.entities }} entities, {{ stats.triples }} triples.
 <a href="entities.html">Browse the entities</a> · <a href="ontology.html">Ontology reference</a> · <a
-href="uptake.html">What a later text did with each ask</a>{% for d in downloads
+href="uptake.html">What a later text did with each ask</a> (<a href="uptake-by-topic.html">by Action Line, theme and
+addressee</a>, <a href="uptake-igf.html">on the IGF</a>, <a href="uptake-enhanced-cooperation.html">on Enhanced
+Cooperation</a>, <a href="uptake-new.html">what no ask prepared</a>){% for d in downloads
 %} · <a href="{{ d.href }}">{{ d.text }}</a>{% endfor %}</p>
 <h2 id="browse">Browse by</h2>
 {% for b in browse %}<section class="browse">
@@ -277,9 +289,11 @@ elif s.section %}{{ s.section.text }}{% else %}(no section){% endif
 {% endif %}{% endfor %}
 {% endblock %}
 """,
-    "uptake.html": """{% extends "base.html" %}{% from "macros.html" import value %}
+    "uptake.html": """{% extends "base.html" %}{% from "macros.html" import value %}{% from "uptake_macros.html"
+import pages %}
 {% block main %}
 <h1>Uptake: what a later text did with each ask</h1>
+{{ pages("uptake.html") }}
 <p>For each recommendation, priority, position and challenge of an earlier document, a curator judged what a
 later one did with it: <span class="grade grade-taken-up">taken up</span> (it does what was asked),
 <span class="grade grade-partly">partly</span>, <span class="grade grade-acknowledged">acknowledged</span>
@@ -392,9 +406,20 @@ tree(n.children) }}{% endif %}</li>{% endfor %}</ul>{% endmacro %}
 
 
 def _env() -> Environment:
-    env = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default=True),
-                      trim_blocks=False, lstrip_blocks=False)
-    return env
+    """The page templates: the ones above, then the files of the package's templates/ folder (which
+    extend them)."""
+    loader = ChoiceLoader([DictLoader(TEMPLATES), PackageLoader("wsis_kg", "templates")])
+    return Environment(loader=loader, autoescape=select_autoescape(default=True), trim_blocks=False,
+                       lstrip_blocks=False)
+
+
+def default_queries() -> Path:
+    """The competency queries of the project this module is part of, else of the one around the current
+    folder: the uptake pages are their answers."""
+    from .project import find_project
+
+    here = find_project(Path(__file__).resolve().parent).queries
+    return here if here.is_dir() else find_project().queries
 
 
 def _key(term: Term | ox.Triple) -> str:
@@ -500,8 +525,11 @@ class Site:
     """Renders every page of the site from a dataset's quads."""
 
     def __init__(self, quads: Iterable[ox.Quad], ontology_html: str | None = None,
-                 downloads: dict[str, str] | None = None, served: bool = False) -> None:
-        self.g = Graphs.of(quads)
+                 downloads: dict[str, str] | None = None, served: bool = False, queries: Path | None = None) -> None:
+        self._quads = list(quads)
+        self.g = Graphs.of(self._quads)
+        self.queries = queries or default_queries()
+        self._answers: dict[str, tuple[list[str], list[Row]]] = {}
         self.env = _env()
         self.served = served
         self.downloads = downloads or {}
@@ -877,6 +905,11 @@ class Site:
                     ctx["details"].append({"node": self.ref(o, here), "rows": self._rows(self.g.out[k], here)})
         elif types & {str(WSIS.Passage), str(WSIS.Paragraph), str(WSIS.ListItem)}:
             ctx["text_marks"] = self.marked_text(key)
+            if key in self.answers_by_paragraph():
+                from .uptakesite import paragraph_answers
+
+                ctx["answers"] = paragraph_answers(self, key, here)
+                ctx["answers_csv"] = self.rel(self.answers_csv_path(key) or "", here)
             ctx["claims"] = [self.claim_item(c, here) for c in self.claims_in(key)]
             ctx["claims_heading"] = "Claims grounded in this passage"
         elif types & {str(WSIS.Question), str(WSIS.Section), str(WSIS.SourceDocument)}:
@@ -1003,6 +1036,49 @@ class Site:
         v = self.g.value(s, p)
         return " ".join(v.value.split()) if isinstance(v, ox.Literal) else ""
 
+    @functools.cached_property
+    def store(self) -> ox.Store:
+        """The dataset as a store that the competency queries run on."""
+        store = ox.Store()
+        store.bulk_extend(self._quads)
+        return store
+
+    def question(self, cq: str) -> dict[str, str]:
+        """A competency query by its number (cq28): its name and the question it answers."""
+        from .query import resolve_query
+
+        q = resolve_query(self.queries, cq)
+        return {"name": q.name, "text": q.text.splitlines()[0].lstrip("# ").split(" ", 1)[-1]}
+
+    def answer(self, cq: str) -> list[Row]:
+        """The rows of a competency query (by its number, cq28) on this dataset, computed once."""
+        return self._answer(cq)[1]
+
+    def answer_columns(self, cq: str) -> list[str]:
+        return self._answer(cq)[0]
+
+    def _answer(self, cq: str) -> tuple[list[str], list[Row]]:
+        if cq not in self._answers:
+            from .query import resolve_query, run_local
+
+            self._answers[cq] = run_local(self.store, resolve_query(self.queries, cq).text)
+        return self._answers[cq]
+
+    def answers_by_paragraph(self) -> dict[str, list[Row]]:
+        """CQ32's rows (the asks each paragraph answers) by paragraph IRI."""
+        return self._answers_by_paragraph
+
+    @functools.cached_property
+    def _answers_by_paragraph(self) -> dict[str, list[Row]]:
+        from .uptakesite import ANSWERS, answers_index
+
+        return answers_index(self.answer(ANSWERS))
+
+    def answers_csv_path(self, key: str) -> str | None:
+        """Where the asks a paragraph answers download as CSV, if it answers any."""
+        return self.paths[key][:-5] + ".answers.csv" if key in self.paths and key in self.answers_by_paragraph() \
+            else None
+
     def uptake_rows(self, here: str) -> list[dict[str, Any]]:
         """The curated uptake links, grouped by pair of documents, each row an ask beside its answers."""
         by_pair: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
@@ -1013,7 +1089,8 @@ class Site:
             source = self._one(ask, str(WSIS.statedIn)) if ask else None
             if ask and target and source:
                 by_pair[(source, target)].append((link, ask))
-        order = ["taken-up", "partly", "acknowledged", "contrary", "not-taken-up"]
+        from .uptakesite import GRADES, pair_heading
+
         pairs = []
         for (source, target), members in sorted(by_pair.items()):
             rows, grades, themes, labels = [], Counter[str](), {}, {}
@@ -1032,12 +1109,8 @@ class Site:
                                           "short": _paragraph_name(a) or self.label(a)} for a in answered],
                              "themes": [t.rsplit("/", 1)[-1] for t in ask_themes],
                              "justification": _pick_literal(self.g.values(link, str(WSIS.justification))) or ""})
-            ends: dict[str, dict[str, Any]] = {}
-            for end, key in (("source", source), ("target", target)):
-                ends[end] = {**self.ref_key(key, here), "short": self._text(key, str(WSIS.unSymbol))}
-            pairs.append({**ends,
-                          "anchor": _safe_segment(f"{source.rsplit('/', 1)[-1]}--{target.rsplit('/', 1)[-1]}"),
-                          "counts": [{"slug": g, "label": labels[g], "count": grades[g]} for g in order if grades[g]],
+            pairs.append({**pair_heading(self, source, target, here),
+                          "counts": [{"slug": g, "label": labels[g], "count": grades[g]} for g in GRADES if grades[g]],
                           "themes": [{"slug": k, "text": v} for k, v in sorted(themes.items(), key=lambda kv: kv[1])],
                           "rows": rows})
         return pairs
@@ -1128,6 +1201,15 @@ class Site:
             return self.uptake_page()
         if path == "uptake.csv":
             return self.uptake_csv()
+        from . import uptakesite
+
+        if path in uptakesite.PAGES:
+            return uptakesite.render_page(self, path)
+        if path in uptakesite.CSVS:
+            return uptakesite.render_csv(self, path)
+        if path.endswith(".answers.csv"):
+            key = self.by_path.get(path[: -len(".answers.csv")] + ".html")
+            return uptakesite.answers_csv(self, key) if key and self.answers_csv_path(key) == path else None
         if path.startswith("reports/"):
             return self.reports().get(path[len("reports/"):])
         if path.endswith(".csv"):
@@ -1143,6 +1225,7 @@ class Site:
 
     def all_paths(self) -> list[str]:
         csvs = sorted(p for k in self.by_path.values() if (p := self.csv_path(k)))
+        csvs += sorted(p for k in self.answers_by_paragraph() if (p := self.answers_csv_path(k)))
         return [*RESERVED, *("reports/" + name for name in self.report_names()), *sorted(self.by_path), *csvs]
 
     def write(self, out: Path, files: dict[str, Path] | None = None) -> int:
@@ -1300,12 +1383,16 @@ def read_release(release: Path) -> list[ox.Quad]:
 
 def release_site(release: Path, downloads_prefix: str = "../", served: bool = False,
                  quads: list[ox.Quad] | None = None) -> Site:
-    """The site of a release; the ontology page from pyLODE when it works."""
+    """The site of a release; the ontology page from pyLODE when it works; the uptake pages from the
+    competency queries of the project the release was built in (its queries/ beside dist/), else from
+    the default ones."""
     quads = quads if quads is not None else read_release(release)
     onto = release / "ontology" / "wsis.ttl"
     page = pylode_page(onto.read_text(encoding="utf-8")) if onto.is_file() else None
     downloads = {text: downloads_prefix + name for text, name in DOWNLOADS.items() if (release / name).is_file()}
-    return Site(quads, ontology_html=page, downloads=downloads, served=served)
+    beside = release.resolve().parent / "queries"
+    queries = beside if any(beside.glob("*.rq")) else None
+    return Site(quads, ontology_html=page, downloads=downloads, served=served, queries=queries)
 
 
 def build_site(release: Path, out: Path | None = None) -> tuple[Path, int]:

@@ -11,6 +11,7 @@ the release's reports/ folder.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections import Counter, defaultdict
@@ -113,8 +114,10 @@ def short(site: Site, s: str) -> str:
 # ---------------------------------------------------------------- charts
 
 
-def bar_chart(title: str, labels: list[str], series: dict[str, list[int]]) -> str:
-    """A horizontal stacked bar chart as SVG text."""
+def bar_chart(title: str, labels: list[str], series: dict[str, list[int]], *, unit: str = "claims",
+              colours: dict[str, str] | None = None, description: str = "") -> str:
+    """A horizontal stacked bar chart as SVG text, named by its title (and described by `description`)
+    inside the SVG itself, so that the file read on its own is an image with a name."""
     import matplotlib
 
     matplotlib.use("svg")
@@ -124,26 +127,37 @@ def bar_chart(title: str, labels: list[str], series: dict[str, list[int]]) -> st
     plt.rcParams["svg.fonttype"] = "none"  # text stays text
     plt.rcParams["svg.hashsalt"] = "wsis-kg"  # stable ids: the same data gives the same file
     height = 1.2 + 0.28 * max(len(labels), 1)
-    fig, ax = plt.subplots(figsize=(8, height))
+    fig, ax = plt.subplots(figsize=(9.5 if len(series) > 1 else 8, height))  # room for a legend beside
     left = [0] * len(labels)
     ypos = list(range(len(labels)))
     for name, values in series.items():
-        ax.barh(ypos, values, left=left, label=name, color=COLOURS.get(name, "#1f4e8c"))
+        ax.barh(ypos, values, left=left, label=name, color=(colours or COLOURS).get(name, "#1f4e8c"))
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(ypos, labels, fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("claims")
+    ax.set_xlabel(unit)
     ax.set_title(title, fontsize=11)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    if len(series) > 1:
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
+    if len(series) > 1:  # beside the bars, never over the longest of them
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     fig.tight_layout()
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None})
     plt.close(fig)
-    return out.getvalue()
+    return named_svg(out.getvalue(), title, description)
+
+
+def named_svg(svg: str, title: str, description: str = "") -> str:
+    """An SVG with a <title> and <desc> that its root names as its accessible name and description."""
+    parts = [f'<title id="chart-title">{html.escape(title)}</title>']
+    ids = "chart-title"
+    if description:
+        parts.append(f'<desc id="chart-desc">{html.escape(description)}</desc>')
+        ids += " chart-desc"
+    return re.sub(r"<svg\b([^>]*)>", lambda m: f'<svg{m.group(1)} role="img" aria-labelledby="{ids}">' +
+                  "".join(parts), svg, count=1)
 
 
 def charts(site: Site, f: Figures) -> dict[str, str]:
@@ -205,14 +219,20 @@ TABLES = ("action-line-by-question.csv", "coverage-unlinked-claims.csv")
 
 
 def report_names(site: Site) -> list[str]:
+    from .uptakesite import chart_names
+
     charts = [f"claims-per-{kind}.svg" for kind, (cls, _) in FRAMEWORKS.items() if members(site, cls)]
-    return sorted([*charts, "claims-per-theme.svg", *TABLES])
+    return sorted([*charts, "claims-per-theme.svg", *TABLES, *chart_names(site)])
 
 
 def release_reports(site: Site, f: Figures | None = None) -> dict[str, str]:
-    """Every report file (name -> text): the charts, the matrix and the coverage as CSV."""
+    """Every report file (name -> text): the charts (of the claims, and of the asks by uptake grade), the
+    matrix and the coverage as CSV."""
+    from .uptakesite import topic_charts
+
     f = f or figures(site)
-    return {**charts(site, f), TABLES[0]: _csv(matrix_rows(site, f)), TABLES[1]: _csv(coverage_rows(site, f))}
+    return {**charts(site, f), **topic_charts(site), TABLES[0]: _csv(matrix_rows(site, f)),
+            TABLES[1]: _csv(coverage_rows(site, f))}
 
 
 def claims_csv(site: Site, claims: list[str], target: str | None = None) -> str:
@@ -236,4 +256,5 @@ def claims_csv(site: Site, claims: list[str], target: str | None = None) -> str:
 
 
 __all__ = ["CURATOR", "FRAMEWORKS", "STATED", "Figures", "bar_chart", "charts", "claims_csv", "coverage_by_section",
-           "coverage_rows", "figures", "matrix_rows", "members", "release_reports", "report_names", "short"]
+           "coverage_rows", "figures", "matrix_rows", "members", "named_svg", "release_reports", "report_names",
+           "short"]
