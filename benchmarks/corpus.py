@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from rdflib import Graph, Literal, URIRef  # noqa: E402
+from rdflib import Graph, Literal  # noqa: E402
 
 from wsis_kg.anchor import CONTEXT, anchor_claims, mask  # noqa: E402
 from wsis_kg.ingest.genres import structure_of  # noqa: E402
@@ -305,9 +305,9 @@ def vary_mentions(text: str, new_text: str, remap: Callable[[int], int]) -> str:
     return "".join(blocks)
 
 
-def check_structure(t: Template, new_text: str, new_id: str, remap: Callable[[int], int], source: Source) -> bool:
+def check_structure(t: Template, new_text: str, remap: Callable[[int], int], source: Source) -> bool:
     """Whether the varied text segments as the template did, every span shifted with the text."""
-    varied = Source(iri=URIRef(str(source.iri)), doc_id=t.doc_id, label=source.label, path=source.path,
+    varied = Source(iri=source.iri, doc_id=t.doc_id, label=source.label, path=source.path,
                     text=new_text, metadata=_remapped_metadata(source.metadata, remap))
     spans = _spans_of(structure_of(varied), str(source.iri))
     return spans == [(remap(s), remap(e), iri) for s, e, iri in t.structure_spans]
@@ -348,7 +348,7 @@ def make_clone(out: Project, t: Template, source: Source, new_id: str, mode: str
         replacements = vary_text(t, rng)
         remap = OffsetMap(replacements)
         text = apply(t.source_text, replacements)
-        if check_structure(t, text, new_id, remap, source):
+        if check_structure(t, text, remap, source):
             break
     else:
         raise CorpusError(f"{new_id}: five varied texts of {t.doc_id} did not keep its structure; "
