@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -216,7 +217,8 @@ class Size:
 
 def measure(n: int, args: argparse.Namespace, work: Path) -> Size:
     size = Size(n)
-    project, dist = work / f"corpus-{n}", work / f"dist-{n}"
+    base = work / f"n{n}"  # dist/ is a link to a staged folder beside it: both go with base
+    project, dist = base / "corpus", base / "dist"
     t = time.perf_counter()
     c = corpus.generate(n, project, args.mode, args.templates, args.seed, force=True)
     size.generate_s = time.perf_counter() - t
@@ -242,10 +244,7 @@ def measure(n: int, args: argparse.Namespace, work: Path) -> Size:
         if libs.ok:
             size.libs = json.loads(libs.output.strip().splitlines()[-1])
     if not args.keep:
-        import shutil
-
-        shutil.rmtree(project, ignore_errors=True)
-        shutil.rmtree(dist, ignore_errors=True)
+        shutil.rmtree(base, ignore_errors=True)
     return size
 
 
@@ -399,8 +398,6 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: figures so far", flush=True)
     finally:
         if not args.work and not args.keep:
-            import shutil
-
             shutil.rmtree(work, ignore_errors=True)
     print()
     print(report(sizes))
