@@ -135,18 +135,20 @@ def run_measured(cmd: list[str], timeout: float, env: dict[str, str] | None = No
     can_sample = Path("/proc/self/statm").exists()
     peak = 0
     returncode: int | None = None
-    while True:
-        if can_sample:
-            peak = max(peak, tree_rss(proc.pid))
-        try:
-            returncode = proc.wait(SAMPLE_EVERY)
-            break
-        except subprocess.TimeoutExpired:
-            if time.perf_counter() - t0 > timeout:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                returncode = None
+    try:
+        while True:
+            if can_sample:
+                peak = max(peak, tree_rss(proc.pid))
+            try:
+                returncode = proc.wait(SAMPLE_EVERY)
                 break
+            except subprocess.TimeoutExpired:
+                if time.perf_counter() - t0 > timeout:
+                    break
+    finally:  # at the timeout, or when the runner itself is interrupted: no build is left running
+        if returncode is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
     wall = time.perf_counter() - t0
     reader.join(5)
     return Run(wall, peak / 2**20 if can_sample else None, returncode, "".join(chunks))
