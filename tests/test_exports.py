@@ -254,12 +254,13 @@ def test_a_lossy_writer_fails_the_release_loudly(tmp_path: Path, monkeypatch: py
 
     quads = [ox.Quad(ox.NamedNode("http://a.example/s"), ox.NamedNode("http://a.example/p"), ox.Literal(v),
                      ox.NamedNode("http://a.example/g")) for v in ("one", "two")]
-    original = rel.serialize
+    original = rel.fragments
 
-    def lossy(qs: list[ox.Quad], name: str, context: dict[str, Any] | None = None) -> bytes:
-        return original(qs[:1] if name == TRIG else qs, name, context)
+    def lossy(qs: list[ox.Quad], context: dict[str, Any]) -> tuple[dict[str, bytes], list[str]]:
+        texts, prefixes = original(qs, context)
+        return {**texts, TRIG: original(qs[:1], context)[0][TRIG]}, prefixes
 
-    monkeypatch.setattr(rel, "serialize", lossy)
+    monkeypatch.setattr(rel, "fragments", lossy)
     with pytest.raises(ExportError, match=r"wsis-kg\.trig does not hold the dataset.*1 statement\(s\) lost"):
         write_dumps(tmp_path, quads, CONTEXT)
     assert not (tmp_path / TRIG).exists()

@@ -9,6 +9,7 @@ editing one document therefore redoes that document only; the release is assembl
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -48,6 +49,7 @@ from .infer import (
 )
 from .namespaces import G_ONTOLOGY, G_PROVENANCE, G_REFERENCE, claims_graph_iri, structure_graph_iri
 from .parts import (
+    DamagedPart,
     DocumentInputs,
     PartSummary,
     cache_key,
@@ -55,8 +57,8 @@ from .parts import (
     document_inputs,
     explain,
     load_cached,
+    part_block,
     part_graph,
-    part_quads,
     previous_inputs,
     prune,
     read_summary,
@@ -70,7 +72,7 @@ from .parts import (
 from .project import Project
 from .rdfio import Progress, parse_turtle
 from .reason import HermitSession, ReasonerResult, check_results, find_java
-from .release import _quad_key, graph_quads, staged_release, write_release_quads
+from .release import graph_quads, jsonld_context, make_block, staged_release, write_release_blocks
 from .sources import load_source
 from .validate import ScopeResult, ValidationReport, Validator, merge_scopes, scope_results, uptake_scope_name
 
@@ -288,7 +290,12 @@ def run_build(project: Project, progress: Progress = lambda _: None, reason: boo
     fresh = None if options.cache else Path(tempfile.mkdtemp(prefix="wsis-kg-parts-"))
     cache_dir = fresh or options.cache_dir or project.root / CACHE_DIR
     try:
-        return _build(project, shared_id, docs, cache_dir, options, timings, progress)
+        try:
+            return _build(project, shared_id, docs, cache_dir, options, timings, progress)
+        except DamagedPart as damaged:  # the staged release is gone; build the part again, once
+            progress(f"  {damaged}: building it again")
+            shutil.rmtree(damaged.folder, ignore_errors=True)
+            return _build(project, shared_id, docs, cache_dir, options, timings, progress)
     finally:
         if fresh is not None:
             shutil.rmtree(fresh, ignore_errors=True)
@@ -373,17 +380,16 @@ def _build(project: Project, shared_id: str, docs: list[DocumentInputs], cache_d
         shared: list[tuple[URIRef | None, Graph]] = [(G_ONTOLOGY, ontology), (G_REFERENCE, reference)]
         shared += [(u.graph_iri, u.graph) for u in uptake]
         shared += [(G_REFERENCE_INFERRED, reference_inferred), (G_PROVENANCE, provenance)]
-        quads = graph_quads(shared)
-        for s in ordered:
-            quads.extend(part_quads(cache_dir, s))
-        quads.sort(key=_quad_key)
+        shared_block = make_block(graph_quads(shared), jsonld_context(ontology))
+        prefixes = {*shared_block.prefixes, *(p for s in ordered for p in s.prefixes)}
+        blocks = itertools.chain([shared_block], (part_block(cache_dir, s) for s in ordered))
         reports = {
             "shacl-report.ttl": validation.graph.serialize(format="turtle"),
             "shacl-summary.txt": validation.summary(),
             "reasoner.txt": reasoner_report(results) if results else "reasoning skipped\n",
         }
-        result.files = write_release_quads(folder, quads, ontology, shapes, reports,
-                                           publication=options.publication)
+        result.files = write_release_blocks(folder, blocks, prefixes, ontology, shapes, reports,
+                                            publication=options.publication)
         counts = {str(iri): len(g) for iri, g in shared}
         for s in ordered:
             counts.update(s.graphs)

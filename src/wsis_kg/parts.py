@@ -14,6 +14,7 @@ and return only paths, strings and small summaries, so that nothing large crosse
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -36,10 +37,12 @@ from .namespaces import claims_graph_iri, mentions_graph_iri, structure_graph_ir
 from .project import Project
 from .rdfio import parse_turtle
 from .reason import write_reasoner_input
+from .release import Block, graph_quads, jsonld_context, make_block
 from .sources import Source, load_source
 from .validate import ScopeResult, Validator, scope_results
 
-PART_DATA = "part.nq"
+PART_DATA = "wsis-kg.nq"  # the part's N-Quads: the fragment of the release's own N-Quads dump
+CANONICAL_LINES = "canonical.nq"  # the part's RDFC-1.0 lines, sorted (absent when it has blank nodes)
 REASONER_INPUT = "reasoner.nt"
 SUMMARY = "summary.json"
 INPUTS = "inputs.json"  # the inputs of the part last built for a document, for --explain
@@ -129,7 +132,8 @@ class PartSummary:
     doc_id: str
     source_iri: str
     key: str
-    data_sha256: str
+    files: dict[str, list[Any]]  # file of the part -> [size, sha256]: each dump's fragment, the canonical lines
+    prefixes: list[str]  # what the Turtle and TriG fragments need declared
     graphs: dict[str, int]  # graph IRI -> triples
     passages: int
     claims: int
@@ -138,6 +142,10 @@ class PartSummary:
 
     def results(self) -> list[ScopeResult]:
         return [ScopeResult.from_json(d) for d in self.violations]
+
+    @property
+    def data_sha256(self) -> str:
+        return str(self.files[PART_DATA][1])
 
 
 class Context:
@@ -152,6 +160,7 @@ class Context:
         self.vocabulary = Vocabulary.of(self.ontology)
         self.base = self.ontology + self.reference
         self.reference_entailments = entailments(self.vocabulary, self.base)
+        self.jsonld_context = jsonld_context(self.ontology)
 
 
 @cache
@@ -171,8 +180,6 @@ def document_graphs(d: DocumentBuild, inferred: Graph) -> list[tuple[URIRef, Gra
 
 def compute_part(root: str, doc: DocumentInputs, cache_dir: str) -> PartSummary:
     """Build one document's part into the cache (a task of the pool: paths in, a small summary out)."""
-    from .release import graph_quads, to_bytes
-
     ctx = _context(root, _key({k: v for k, v in doc.inputs.items() if k.startswith("shared:")}))
     source = load_source(Path(doc.meta_path))
     d = build_document(ctx.project, source, ctx.reference)
@@ -181,18 +188,23 @@ def compute_part(root: str, doc: DocumentInputs, cache_dir: str) -> PartSummary:
     inferred = entailments(ctx.vocabulary, ctx.base + d.structure_graph + d.claims_graph,
                            already=ctx.reference_entailments)
     graphs = document_graphs(d, inferred)
-    quads = to_bytes(graph_quads(graphs), ox.RdfFormat.N_QUADS)
+    block = make_block(graph_quads(graphs), ctx.jsonld_context)  # each dump's fragment, proven lossless
+    texts = dict(block.fragments)
+    if isinstance(block.canonical, bytes):
+        texts[CANONICAL_LINES] = block.canonical
     own = Graph()
     for part in (d.structure_graph, d.claims_graph, d.mentions_graph):
         for t in part:
             own.add(t)
     summary = PartSummary(
-        doc_id=d.doc_id, source_iri=str(source.iri), key=doc.key, data_sha256=_sha256(quads),
+        doc_id=d.doc_id, source_iri=str(source.iri), key=doc.key,
+        files={name: [len(data), _sha256(data)] for name, data in texts.items()}, prefixes=block.prefixes,
         graphs={str(iri): len(g) for iri, g in graphs}, passages=len(d.structure.passages()), claims=len(d.anchors),
         violations=[r.to_json() for r in found],
     )
     with _staging(Path(cache_dir), doc) as folder:
-        (folder / PART_DATA).write_bytes(quads)
+        for name, data in texts.items():
+            (folder / name).write_bytes(data)
         write_reasoner_input(own, folder / REASONER_INPUT)
         (folder / SUMMARY).write_text(json.dumps(asdict(summary), sort_keys=True), encoding="utf-8")
     return summary
@@ -231,15 +243,37 @@ def part_dir(cache_dir: Path, doc_id: str, key: str) -> Path:
 
 
 def read_summary(cache_dir: Path, doc: DocumentInputs) -> PartSummary | None:
-    """The cached part of a document, if present and intact; None sends it to be built."""
+    """The cached part of a document, if present and whole (every file there, of its recorded size);
+    None sends it to be built. The bytes are checked against their digests as the release reads them
+    (read_fragment): a part damaged in place fails the build's first attempt, and is built again."""
     folder = part_dir(cache_dir, doc.doc_id, doc.key)
     try:
         summary = PartSummary(**json.loads((folder / SUMMARY).read_text(encoding="utf-8")))
-        intact = summary.key == doc.key and _sha256((folder / PART_DATA).read_bytes()) == summary.data_sha256 \
-            and (folder / REASONER_INPUT).exists()
+        intact = summary.key == doc.key and (folder / REASONER_INPUT).exists() and all(
+            (folder / name).stat().st_size == size for name, (size, _) in summary.files.items())
     except (OSError, ValueError, TypeError):
         return None
     return summary if intact else None
+
+
+class DamagedPart(InputError):
+    """A cached part's file no longer has the digest recorded when it was written."""
+
+    def __init__(self, doc_id: str, folder: Path, name: str) -> None:
+        super().__init__(f"the cached part of {doc_id} is damaged ({folder / name} changed since it was written)")
+        self.doc_id, self.folder = doc_id, folder
+
+
+def read_fragment(cache_dir: Path, summary: PartSummary, name: str) -> bytes:
+    """One file of a part, checked against its recorded digest."""
+    folder = part_dir(cache_dir, summary.doc_id, summary.key)
+    try:
+        data = (folder / name).read_bytes()
+    except OSError:
+        raise DamagedPart(summary.doc_id, folder, name) from None
+    if _sha256(data) != summary.files[name][1]:
+        raise DamagedPart(summary.doc_id, folder, name)
+    return data
 
 
 def record_reasoning(cache_dir: Path, summary: PartSummary) -> None:
@@ -250,12 +284,35 @@ def record_reasoning(cache_dir: Path, summary: PartSummary) -> None:
     tmp.replace(folder / SUMMARY)
 
 
+def part_block(cache_dir: Path, summary: PartSummary) -> Block:
+    """A part as a block of the release: its fragments, each checked against its digest as it is read."""
+    from .release import BLOCK_DUMPS
+
+    texts = {name: read_fragment(cache_dir, summary, name) for name in BLOCK_DUMPS}
+    canonical = None
+    if CANONICAL_LINES in summary.files:
+        canonical = functools.partial(_checked_lines, cache_dir, summary, CANONICAL_LINES)
+    return Block(sorted(summary.graphs), texts, summary.prefixes, canonical)
+
+
+def _checked_lines(cache_dir: Path, summary: PartSummary, name: str) -> Iterator[bytes]:
+    """The lines of a part's file, its digest checked when the last is read."""
+    folder = part_dir(cache_dir, summary.doc_id, summary.key)
+    digest = hashlib.sha256()
+    try:
+        with (folder / name).open("rb") as fh:
+            for line in fh:
+                digest.update(line)
+                yield line
+    except OSError:
+        raise DamagedPart(summary.doc_id, folder, name) from None
+    if digest.hexdigest() != summary.files[name][1]:
+        raise DamagedPart(summary.doc_id, folder, name)
+
+
 def part_quads(cache_dir: Path, summary: PartSummary) -> Iterator[ox.Quad]:
     """The quads of a part, checked against the digest its summary records."""
-    data = (part_dir(cache_dir, summary.doc_id, summary.key) / PART_DATA).read_bytes()
-    if _sha256(data) != summary.data_sha256:
-        raise InputError(f"the cached part of {summary.doc_id} changed while the build read it; build again")
-    yield from ox.parse(data, format=ox.RdfFormat.N_QUADS)
+    yield from ox.parse(read_fragment(cache_dir, summary, PART_DATA), format=ox.RdfFormat.N_QUADS)
 
 
 def part_graph(cache_dir: Path, summary: PartSummary, graph_iris: Iterable[URIRef]) -> Graph:

@@ -13,7 +13,9 @@ predicate whose IRI does not end in an XML name or a literal holding a character
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
+import heapq
 import json
 import os
 import re
@@ -22,10 +24,11 @@ import shutil
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
@@ -372,8 +375,15 @@ class JsonLdWriter:
                 self.class_terms[value] = name
         self.prefixes.sort(key=lambda p: -len(p[1]))
         self.names = set(ctx)
+        self.written: dict[tuple[str, bool], str] = {}  # most IRIs recur many times
 
     def iri(self, iri: str, vocab: bool) -> str:
+        found = self.written.get((iri, vocab))
+        if found is None:
+            found = self.written[(iri, vocab)] = self._iri(iri, vocab)
+        return found
+
+    def _iri(self, iri: str, vocab: bool) -> str:
         if vocab and iri in self.class_terms:
             return self.class_terms[iri]
         for name, ns in self.prefixes:
@@ -682,16 +692,175 @@ def ontology_files(folder: Path, ontology: Graph, shapes: Graph) -> None:
     )
 
 
-def write_dumps(folder: Path, quads: list[ox.Quad], context: dict[str, Any]) -> None:
-    """Every dataset dump, each checked by parsing it back before it is kept."""
-    for name in (NQUADS, TRIG, TURTLE, NTRIPLES, JSONLD):
-        data = serialize(quads, name, context)
-        check_lossless(name, data, quads, triples_only=name in (TURTLE, NTRIPLES))
-        (folder / name).write_bytes(data)
-    canonical = canonical_nquads(quads)
-    (folder / CANONICAL).write_bytes(canonical)
-    (folder / f"{CANONICAL}.sha256").write_text(f"{hashlib.sha256(canonical).hexdigest()}  {CANONICAL}\n")
+# ---------------------------------------------------------------- dumps written in blocks
+
+# The dumps whose text is joined from blocks: every dump but the canonical one, which is merged from
+# the blocks' sorted lines.
+BLOCK_DUMPS = (NQUADS, TRIG, TURTLE, NTRIPLES, JSONLD)
+
+
+Lines = Callable[[], Iterator[bytes]]  # opens a run of sorted lines when called
+
+
+@dataclass
+class Block:
+    """Some named graphs of the dataset (one document's part, or the graphs every build shares) written
+    ahead in each dump format, each fragment proven lossless by parsing it back under the dumps' header.
+    A dump is its header and the blocks' fragments joined in order: no step ever holds the whole
+    dataset. `canonical` gives the block's RDFC-1.0 lines, sorted (bytes, or a function opening them),
+    unless it has blank nodes, whose canonical labels depend on the whole dataset."""
+
+    graphs: list[str]
+    fragments: dict[str, bytes]
+    prefixes: list[str]  # the prefixes the Turtle and TriG fragments use
+    canonical: bytes | Lines | None
+
+
+def _jsonld_items(writer: JsonLdWriter, quads: list[ox.Quad]) -> bytes:
+    document = writer.document(quads)
+    return ",\n".join(json.dumps(item, indent=1, ensure_ascii=False) for item in document["@graph"]).encode("utf-8")
+
+
+def _header(prefixes: Iterable[str]) -> bytes:
+    return "".join(f"@prefix {name}: <{PREFIXES[name]}> .\n" for name in sorted(prefixes)).encode("utf-8")
+
+
+def _jsonld_frame(context: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The text before and after the items of the "@graph" array."""
+    head = json.dumps({**context, "@graph": []}, indent=1, ensure_ascii=False)
+    assert head.endswith("[]\n}")
+    return (head[: -len("]\n}")] + "\n").encode("utf-8"), b"\n]\n}\n"
+
+
+def fragments(quads: list[ox.Quad], context: dict[str, Any]) -> tuple[dict[str, bytes], list[str]]:
+    """The text of `quads` in each dump format, without headers; and the prefixes that text uses."""
+    term = TurtleTerms(PREFIXES)
+    graphs: dict[str, list[ox.Quad]] = defaultdict(list)
+    default: list[ox.Quad] = []
+    for q in quads:
+        if isinstance(q.graph_name, ox.DefaultGraph):
+            default.append(q)
+        else:
+            graphs[term(q.graph_name)].append(q)
+    trig = "\n\n".join(_turtle_block(default, term, "") +
+                        [f"{name} {{\n" + "\n\n".join(_turtle_block(graphs[name], term, "    ")) + "\n}"
+                         for name in sorted(graphs)])
+    union = union_triples(quads)
+    turtle = "\n\n".join(_turtle_block(union, term, ""))
+    return {
+        NQUADS: to_bytes(quads, ox.RdfFormat.N_QUADS),
+        TRIG: (trig + "\n").encode("utf-8") if trig else b"",
+        TURTLE: (turtle + "\n").encode("utf-8") if turtle else b"",
+        NTRIPLES: to_bytes(union, ox.RdfFormat.N_TRIPLES),
+        JSONLD: _jsonld_items(JsonLdWriter(context), quads),
+    }, sorted(term.used)
+
+
+def make_block(quads: list[ox.Quad], context: dict[str, Any]) -> Block:
+    """The fragments of some whole named graphs (quads sorted as `graph_quads` sorts them), each checked."""
+    texts, prefixes = fragments(quads, context)
+    block = Block(sorted({q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "" for q in quads}),
+                  texts, prefixes, None)
+    for name, data in texts.items():
+        check_lossless(name, _standalone(block, name, data, context), quads, triples_only=name in (TURTLE, NTRIPLES))
+    if not any(_has_bnode(q) for q in quads):
+        block.canonical = "".join(canonical_lines(quads)).encode("utf-8")
+    return block
+
+
+def _standalone(block: Block, name: str, data: bytes, context: dict[str, Any]) -> bytes:
+    """A fragment as a file of its own: what the dump is, for a dataset of this block alone."""
+    if name in (TRIG, TURTLE):
+        return _header(block.prefixes) + b"\n" + data
+    if name == JSONLD:
+        head, tail = _jsonld_frame(context)
+        return head + data + tail
+    return data
+
+
+def _runs(block: Block) -> Lines | None:
+    canonical = block.canonical
+    if canonical is None or callable(canonical):
+        return canonical
+    return lambda: iter(canonical.splitlines(keepends=True))
+
+
+MERGE_WIDTH = 128  # runs merged at once: files open together stay well under any limit on open files
+
+
+def merge_runs(runs: list[Lines], out: BinaryIO, spill: Path) -> None:
+    """Merge sorted runs of lines into `out`; more runs than MERGE_WIDTH are merged in rounds, through
+    files in `spill`."""
+    while len(runs) > MERGE_WIDTH:
+        merged: list[Lines] = []
+        for i in range(0, len(runs), MERGE_WIDTH):
+            path = spill / f"run-{len(merged)}-{secrets.token_hex(4)}"
+            with path.open("wb") as fh:
+                fh.writelines(heapq.merge(*(r() for r in runs[i:i + MERGE_WIDTH])))
+            merged.append(functools.partial(_lines_then_remove, path))
+        runs = merged
+    out.writelines(heapq.merge(*(r() for r in runs)))
+
+
+def _lines_then_remove(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        yield from fh
+    path.unlink()
+
+
+def write_blocks(folder: Path, blocks: Iterable[Block], prefixes: Iterable[str], context: dict[str, Any],
+                 fallback: Callable[[], list[ox.Quad]] | None = None) -> None:
+    """Every dataset dump, from blocks read one at a time (each block's fragments already checked;
+    `prefixes`: all that their Turtle and TriG fragments use). The canonical N-Quads are the blocks'
+    sorted lines merged; should a block hold blank nodes, the whole dataset is canonicalised instead
+    (from `fallback`, which yields every quad)."""
+    header = _header(prefixes) + b"\n"
+    head, tail = _jsonld_frame(context)
+    runs: list[Lines] = []
+    whole = True
+    handles = {name: (folder / name).open("wb") for name in BLOCK_DUMPS}
+    try:
+        handles[TRIG].write(header)
+        handles[TURTLE].write(header)
+        handles[JSONLD].write(head)
+        first_item = True
+        for block in blocks:
+            for name in (NQUADS, TRIG, TURTLE, NTRIPLES):
+                handles[name].write(block.fragments[name])
+            if block.fragments[JSONLD]:
+                handles[JSONLD].write((b"" if first_item else b",\n") + block.fragments[JSONLD])
+                first_item = False
+            run = _runs(block)
+            if run is None:
+                whole = False
+            else:
+                runs.append(run)
+        handles[JSONLD].write(tail)
+    finally:
+        for h in handles.values():
+            h.close()
+    with (folder / CANONICAL).open("wb") as out:
+        if whole:
+            spill = folder / ".canonical-runs"
+            spill.mkdir()
+            merge_runs(runs, out, spill)
+            shutil.rmtree(spill)
+        else:
+            if fallback is None:
+                raise ExportError("blank nodes in a block, and no way given to read the whole dataset")
+            out.write(canonical_nquads(fallback()))
+    digest = hashlib.sha256()
+    with (folder / CANONICAL).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    (folder / f"{CANONICAL}.sha256").write_text(f"{digest.hexdigest()}  {CANONICAL}\n")
     (folder / CONTEXT).write_text(json.dumps(context, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_dumps(folder: Path, quads: list[ox.Quad], context: dict[str, Any]) -> None:
+    """Every dataset dump of `quads`, each checked by parsing it back before it is kept."""
+    block = make_block(quads, context)
+    write_blocks(folder, [block], block.prefixes, context, fallback=lambda: quads)
 
 
 def write_release(
@@ -708,26 +877,75 @@ def write_release_quads(
     extra: dict[str, str] | None = None, publication: Publication | None = None,
 ) -> dict[str, str]:
     """Write every file of a release of `quads` (sorted as `graph_quads` sorts) into `folder`."""
+    block = make_block(quads, jsonld_context(ontology))
+    return write_release_blocks(folder, [block], block.prefixes, ontology, shapes, reports, extra, publication)
+
+
+def write_release_blocks(
+    folder: Path, blocks: Iterable[Block], prefixes: Iterable[str], ontology: Graph, shapes: Graph,
+    reports: dict[str, str], extra: dict[str, str] | None = None, publication: Publication | None = None,
+) -> dict[str, str]:
+    """Write every file of a release made of `blocks` into `folder`; return file name -> sha256. The
+    blocks are read once, in order; whatever needs the whole dataset afterwards reads the N-Quads dump."""
     from .describe import write_void
 
+    def every_quad() -> list[ox.Quad]:
+        return list(ox.parse(path=folder / NQUADS, format=ox.RdfFormat.N_QUADS))
+
     context = jsonld_context(ontology)
-    write_dumps(folder, quads, context)
+    write_blocks(folder, blocks, prefixes, context, fallback=every_quad)
     ontology_files(folder / ONTOLOGY_DIR, ontology, shapes)
-    write_void(folder, quads, publication=publication)
+    write_void(folder, ox.parse(path=folder / NQUADS, format=ox.RdfFormat.N_QUADS), publication=publication)
     rep = folder / "reports"
     rep.mkdir(exist_ok=True)
     for name, text in {**reports, **(extra or {})}.items():
         (rep / name).write_text(text, encoding="utf-8")
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+    return {str(p.relative_to(folder)): _file_sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 __all__ = [
-    "CANONICAL", "CONTEXT", "DUMPS", "JSONLD", "NQUADS", "NTRIPLES", "TRIG", "TURTLE", "VOID_FILE",
-    "ExportError", "JsonLdWriter", "canonical_lines", "canonical_nquads", "check_lossless", "dataset_quads",
-    "difference", "graph_quads", "jsonld_context", "ontology_files", "parse_back", "rdflib_term", "rdfxml", "serialize",
-    "split_predicate", "staged_release", "to_bytes", "trig_bytes", "turtle_bytes", "union_triples", "write_dumps",
-    "write_release", "write_release_quads",
+    "CANONICAL",
+    "CONTEXT",
+    "DUMPS",
+    "JSONLD",
+    "NQUADS",
+    "NTRIPLES",
+    "TRIG",
+    "TURTLE",
+    "VOID_FILE",
+    "Block",
+    "ExportError",
+    "JsonLdWriter",
+    "canonical_lines",
+    "canonical_nquads",
+    "check_lossless",
+    "dataset_quads",
+    "difference",
+    "graph_quads",
+    "jsonld_context",
+    "make_block",
+    "ontology_files",
+    "parse_back",
+    "rdflib_term",
+    "rdfxml",
+    "serialize",
+    "split_predicate",
+    "staged_release",
+    "to_bytes",
+    "trig_bytes",
+    "turtle_bytes",
+    "union_triples",
+    "write_blocks",
+    "write_dumps",
+    "write_release",
+    "write_release_blocks",
+    "write_release_quads",
 ]
