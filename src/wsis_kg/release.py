@@ -608,8 +608,8 @@ def turtle_bytes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> byte
     return (term.header() + "\n" + body + "\n").encode("utf-8")
 
 
-def trig_bytes(quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> bytes:
-    term = TurtleTerms(prefixes)
+def _trig_body(quads: Iterable[ox.Quad], term: TurtleTerms) -> str:
+    """TriG without its prefix declarations: the default graph's triples, then each named graph."""
     graphs: dict[str, list[ox.Quad]] = defaultdict(list)
     default: list[ox.Quad] = []
     for q in quads:
@@ -620,7 +620,13 @@ def trig_bytes(quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> bytes:
     blocks = _turtle_block(default, term, "")
     for name in sorted(graphs):
         blocks.append(f"{name} {{\n" + "\n\n".join(_turtle_block(graphs[name], term, "    ")) + "\n}")
-    return (term.header() + "\n" + "\n\n".join(blocks) + "\n").encode("utf-8")
+    return "\n\n".join(blocks)
+
+
+def trig_bytes(quads: Iterable[ox.Quad], prefixes: dict[str, str]) -> bytes:
+    term = TurtleTerms(prefixes)
+    body = _trig_body(quads, term)
+    return (term.header() + "\n" + body + "\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------- writing and checking the dumps
@@ -735,16 +741,7 @@ def _jsonld_frame(context: dict[str, Any]) -> tuple[bytes, bytes]:
 def fragments(quads: list[ox.Quad], context: dict[str, Any]) -> tuple[dict[str, bytes], list[str]]:
     """The text of `quads` in each dump format, without headers; and the prefixes that text uses."""
     term = TurtleTerms(PREFIXES)
-    graphs: dict[str, list[ox.Quad]] = defaultdict(list)
-    default: list[ox.Quad] = []
-    for q in quads:
-        if isinstance(q.graph_name, ox.DefaultGraph):
-            default.append(q)
-        else:
-            graphs[term(q.graph_name)].append(q)
-    trig = "\n\n".join(_turtle_block(default, term, "") +
-                        [f"{name} {{\n" + "\n\n".join(_turtle_block(graphs[name], term, "    ")) + "\n}"
-                         for name in sorted(graphs)])
+    trig = _trig_body(quads, term)
     union = union_triples(quads)
     turtle = "\n\n".join(_turtle_block(union, term, ""))
     return {
