@@ -77,7 +77,10 @@ def _plain(o: Node) -> Node:
     return o
 
 
-def closure(graph: Graph) -> list[tuple[Node, Node, Node]]:
+Triples = Graph | list[tuple[Node, Node, Node]]
+
+
+def closure(graph: Triples) -> list[tuple[Node, Node, Node]]:
     """Every triple the OWL 2 RL rules derive from `graph` (asserted ones included)."""
     try:
         import reasonable
@@ -88,8 +91,9 @@ def closure(graph: Graph) -> list[tuple[Node, Node, Node]]:
     return list(engine.reason())
 
 
-def entailments(vocabulary: Vocabulary, graph: Graph, already: Graph | None = None) -> Graph:
-    """The useful entailments of `graph` (ontology and data) that it and `already` do not hold."""
+def entailments(vocabulary: Vocabulary, graph: Triples, already: Graph | None = None) -> Graph:
+    """The useful entailments of `graph` (ontology and data: a graph, or a list of triples, which spares
+    copying graphs into one) that it and `already` do not hold."""
     known = {(s, p, _plain(o)) for s, p, o in graph}
     if already is not None:
         known |= {(s, p, _plain(o)) for s, p, o in already}

@@ -36,7 +36,7 @@ from .infer import Vocabulary, entailments, inferred_graph_iri
 from .namespaces import claims_graph_iri, mentions_graph_iri, structure_graph_iri
 from .project import Project
 from .rdfio import parse_turtle
-from .reason import write_reasoner_input
+from .reason import write_reasoner_triples
 from .release import Block, graph_quads, jsonld_context, make_block
 from .sources import Source, load_source
 from .validate import ScopeResult, Validator, scope_results
@@ -185,17 +185,14 @@ def compute_part(root: str, doc: DocumentInputs, cache_dir: str) -> PartSummary:
     d = build_document(ctx.project, source, ctx.reference)
     found = scope_results(d.doc_id, [ctx.reference, d.structure_graph, d.claims_graph, d.mentions_graph],
                           ctx.validator)
-    inferred = entailments(ctx.vocabulary, ctx.base + d.structure_graph + d.claims_graph,
+    inferred = entailments(ctx.vocabulary, [*ctx.base, *d.structure_graph, *d.claims_graph],
                            already=ctx.reference_entailments)
     graphs = document_graphs(d, inferred)
-    block = make_block(graph_quads(graphs), ctx.jsonld_context)  # each dump's fragment, proven lossless
+    quads = graph_quads(graphs)
+    block = make_block(quads, ctx.jsonld_context)  # each dump's fragment, proven lossless
     texts = dict(block.fragments)
     if isinstance(block.canonical, bytes):
         texts[CANONICAL_LINES] = block.canonical
-    own = Graph()
-    for part in (d.structure_graph, d.claims_graph, d.mentions_graph):
-        for t in part:
-            own.add(t)
     summary = PartSummary(
         doc_id=d.doc_id, source_iri=str(source.iri), key=doc.key,
         files={name: [len(data), _sha256(data)] for name, data in texts.items()}, prefixes=block.prefixes,
@@ -205,7 +202,8 @@ def compute_part(root: str, doc: DocumentInputs, cache_dir: str) -> PartSummary:
     with _staging(Path(cache_dir), doc) as folder:
         for name, data in texts.items():
             (folder / name).write_bytes(data)
-        write_reasoner_input(own, folder / REASONER_INPUT)
+        asserted = {ox.NamedNode(str(iri)) for iri, _ in graphs[:-1]}  # all but the entailments
+        write_reasoner_triples((q.triple for q in quads if q.graph_name in asserted), folder / REASONER_INPUT)
         (folder / SUMMARY).write_text(json.dumps(asdict(summary), sort_keys=True), encoding="utf-8")
     return summary
 

@@ -18,13 +18,14 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal
 from rdflib.term import Node
 
@@ -150,6 +151,24 @@ def write_reasoner_input(graph: Graph, path: Path) -> int:
         g.remove((None, OWL.imports, None))
     g.serialize(destination=str(path), format="nt", encoding="utf-8")
     return len(g)
+
+
+def write_reasoner_triples(triples: Iterable[ox.Triple], path: Path) -> int:
+    """As write_reasoner_input, for Oxigraph triples (what a document's part holds), written by Oxigraph."""
+    imports = ox.NamedNode(str(OWL.imports))
+    out = []
+    for t in triples:
+        if t.predicate == imports:
+            continue
+        o = t.object
+        if isinstance(o, ox.Literal) and _NOT_XML.search(o.value):
+            text = _NOT_XML.sub(_private_use, o.value)
+            o = ox.Literal(text, language=o.language) if o.language else ox.Literal(text, datatype=o.datatype)
+            t = ox.Triple(t.subject, t.predicate, o)
+        out.append(t)
+    with path.open("wb") as fh:
+        ox.serialize(out, fh, format=ox.RdfFormat.N_TRIPLES)
+    return len(out)
 
 
 def find_javac(java: str) -> str | None:

@@ -758,9 +758,20 @@ def make_block(quads: list[ox.Quad], context: dict[str, Any]) -> Block:
     texts, prefixes = fragments(quads, context)
     block = Block(sorted({q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "" for q in quads}),
                   texts, prefixes, None)
+    bnodes = any(_has_bnode(q) for q in quads)
+    expected = {False: {str(q) for q in quads}, True: {str(t) for t in {q.triple for q in quads}}}
     for name, data in texts.items():
-        check_lossless(name, _standalone(block, name, data, context), quads, triples_only=name in (TURTLE, NTRIPLES))
-    if not any(_has_bnode(q) for q in quads):
+        triples_only = name in (TURTLE, NTRIPLES)
+        standalone = _standalone(block, name, data, context)
+        if bnodes:  # compared up to blank node labels
+            check_lossless(name, standalone, quads, triples_only=triples_only)
+            continue
+        back = parse_back(standalone, Path(name).suffix)
+        if (triples_only and {str(q.triple) for q in back} != expected[True]) or \
+                (not triples_only and {str(q) for q in back} != expected[False]):
+            check_lossless(name, standalone, quads, triples_only=triples_only)  # says what differs
+            raise ExportError(f"{name} does not hold the dataset it was written from")
+    if not bnodes:
         block.canonical = "".join(canonical_lines(quads)).encode("utf-8")
     return block
 
