@@ -36,7 +36,7 @@ from .assemble import (
     load_uptake,
     provenance_of,
 )
-from .describe import Publication
+from .describe import Publication, Stats
 from .errors import EnvironmentProblem, InputError, ValidationFailed
 from .infer import (
     G_REFERENCE_INFERRED,
@@ -59,6 +59,7 @@ from .parts import (
     load_cached,
     part_block,
     part_graph,
+    part_stats,
     previous_inputs,
     prune,
     read_summary,
@@ -380,7 +381,9 @@ def _build(project: Project, shared_id: str, docs: list[DocumentInputs], cache_d
         shared: list[tuple[URIRef | None, Graph]] = [(G_ONTOLOGY, ontology), (G_REFERENCE, reference)]
         shared += [(u.graph_iri, u.graph) for u in uptake]
         shared += [(G_REFERENCE_INFERRED, reference_inferred), (G_PROVENANCE, provenance)]
-        shared_block = make_block(graph_quads(shared), jsonld_context(ontology))
+        shared_quads = graph_quads(shared)
+        shared_block = make_block(shared_quads, jsonld_context(ontology))
+        stats = Stats.merge(itertools.chain([Stats.of(shared_quads)], (part_stats(cache_dir, s) for s in ordered)))
         prefixes = {*shared_block.prefixes, *(p for s in ordered for p in s.prefixes)}
         blocks = itertools.chain([shared_block], (part_block(cache_dir, s) for s in ordered))
         reports = {
@@ -389,7 +392,7 @@ def _build(project: Project, shared_id: str, docs: list[DocumentInputs], cache_d
             "reasoner.txt": reasoner_report(results) if results else "reasoning skipped\n",
         }
         result.files = write_release_blocks(folder, blocks, prefixes, ontology, shapes, reports,
-                                            publication=options.publication)
+                                            publication=options.publication, stats=stats)
         counts = {str(iri): len(g) for iri, g in shared}
         for s in ordered:
             counts.update(s.graphs)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
+import numpy as np
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 
@@ -104,11 +105,129 @@ def _int(n: int) -> Literal:
     return Literal(n, datatype=XSD.integer)
 
 
-def _stats(node: URIRef, g: Graph, triples: set[tuple[Any, Any, Any]]) -> None:
-    g.add((node, VOID.triples, _int(len(triples))))
-    g.add((node, VOID.distinctSubjects, _int(len({s for s, _, _ in triples}))))
-    g.add((node, VOID.properties, _int(len({p for _, p, _ in triples}))))
-    g.add((node, VOID.distinctObjects, _int(len({o for _, _, o in triples}))))
+def _stats(node: URIRef, g: Graph, figures: tuple[int, int, int, int]) -> None:
+    triples, subjects, properties, objects = figures
+    g.add((node, VOID.triples, _int(triples)))
+    g.add((node, VOID.distinctSubjects, _int(subjects)))
+    g.add((node, VOID.properties, _int(properties)))
+    g.add((node, VOID.distinctObjects, _int(objects)))
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _hashes(items: Iterable[str]) -> np.ndarray:
+    return np.fromiter((_hash(i) for i in items), dtype=np.uint64)
+
+
+@dataclass
+class Stats:
+    """What VoID says of some named graphs, in a form that merges: exact figures for each graph (a graph
+    lies within one block), and for the union of all graphs, 64-bit hashes of its distinct terms and
+    triples, so that merging blocks counts each distinct one once without keeping them. (Two of a few
+    million strings share a 64-bit hash with odds below one in a million.)"""
+
+    graphs: dict[str, tuple[int, int, int, int]]  # graph IRI -> triples, subjects, properties, objects
+    sources: list[str]  # the source documents (subjects typed wsis:SourceDocument)
+    arrays: dict[str, np.ndarray]  # "triples", "subjects", "objects", "entities": hashes
+    keyed: dict[str, tuple[list[str], np.ndarray, np.ndarray]]  # "properties" (triple hashes per property),
+    # "classes" (member hashes per class), "sdg" (triple hashes per predicate linking to an SDG IRI):
+    # keys, each entry's key index, each entry's hash
+
+    @classmethod
+    def of(cls, quads: Iterable[ox.Quad]) -> Stats:
+        by_graph: dict[str, set[tuple[Any, Any, Any]]] = defaultdict(set)
+        union: set[tuple[Any, Any, Any]] = set()
+        for q in quads:
+            t = (q.subject, q.predicate, q.object)
+            union.add(t)
+            by_graph[q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""].add(t)
+        graphs = {g: (len(ts), len({s for s, _, _ in ts}), len({p for _, p, _ in ts}), len({o for _, _, o in ts}))
+                  for g, ts in by_graph.items() if g}
+        rdf_type, source_doc, sdg, ident = str(RDF.type), ox.NamedNode(str(WSIS.SourceDocument)), str(SDG), str(ID)
+        strings = {t: f"{t[0]} {t[1]} {t[2]}" for t in union}
+        keyed: dict[str, dict[str, list[str]]] = {"properties": defaultdict(list), "classes": defaultdict(list),
+                                                  "sdg": defaultdict(list)}
+        for t, text in strings.items():
+            s, p, o = t
+            keyed["properties"][p.value].append(text)
+            if p.value == rdf_type and isinstance(o, ox.NamedNode):
+                keyed["classes"][o.value].append(str(s))
+            if isinstance(o, ox.NamedNode) and o.value.startswith(sdg) and not (
+                    isinstance(s, ox.NamedNode) and s.value.startswith(sdg)):
+                keyed["sdg"][p.value].append(text)
+        subjects = {s for s, _, _ in union}
+        arrays = {
+            "triples": _hashes(strings.values()),
+            "subjects": _hashes(str(s) for s in subjects),
+            "objects": _hashes(str(o) for o in {o for _, _, o in union}),
+            "entities": _hashes(s.value for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(ident)),
+        }
+        out = {}
+        for name, groups in keyed.items():
+            keys = sorted(groups)
+            index = np.concatenate([np.full(len(groups[k]), i, dtype=np.uint32) for i, k in enumerate(keys)]) \
+                if keys else np.zeros(0, dtype=np.uint32)
+            hashes = np.concatenate([_hashes(groups[k]) for k in keys]) if keys else np.zeros(0, dtype=np.uint64)
+            out[name] = (keys, index, hashes)
+        sources = sorted(s.value for s, p, o in union if p.value == rdf_type and o == source_doc
+                         and isinstance(s, ox.NamedNode))
+        return cls(graphs, sources, arrays, out)
+
+    @classmethod
+    def merge(cls, parts: Iterable[Stats]) -> Stats:
+        graphs: dict[str, tuple[int, int, int, int]] = {}
+        sources: set[str] = set()
+        arrays: dict[str, list[np.ndarray]] = defaultdict(list)
+        keyed: dict[str, tuple[dict[str, int], list[np.ndarray], list[np.ndarray]]] = defaultdict(
+            lambda: ({}, [], []))
+        for part in parts:
+            graphs.update(part.graphs)
+            sources.update(part.sources)
+            for name, a in part.arrays.items():
+                arrays[name].append(np.unique(a))
+            for name, (keys, index, hashes) in part.keyed.items():
+                known, indices, values = keyed[name]
+                remap = np.array([known.setdefault(k, len(known)) for k in keys], dtype=np.uint32)
+                indices.append(remap[index] if len(index) else index)
+                values.append(hashes)
+        merged = {name: np.unique(np.concatenate(a)) for name, a in arrays.items()}
+        out = {}
+        for name, (known, indices, values) in keyed.items():
+            keys = sorted(known, key=known.__getitem__)
+            out[name] = (keys, np.concatenate(indices), np.concatenate(values))
+        return cls(graphs, sorted(sources), merged, out)
+
+    def count(self, name: str) -> int:
+        return len(np.unique(self.arrays[name])) if name in self.arrays else 0
+
+    def per_key(self, name: str) -> dict[str, int]:
+        """For each key, the number of distinct hashes it has."""
+        if name not in self.keyed:
+            return {}
+        keys, index, hashes = self.keyed[name]
+        if not len(index):
+            return {}
+        pairs = np.unique(np.stack([index.astype(np.uint64), hashes], axis=1), axis=0)
+        counts = np.bincount(pairs[:, 0].astype(np.int64), minlength=len(keys))
+        return {k: int(counts[i]) for i, k in enumerate(keys) if counts[i]}
+
+    def save(self, fh: BinaryIO) -> dict[str, Any]:
+        """Write the arrays to `fh` (as .npz); return the rest, for a JSON file."""
+        flat = {f"a-{k}": v for k, v in self.arrays.items()}
+        for name, (_, index, hashes) in self.keyed.items():
+            flat[f"i-{name}"], flat[f"h-{name}"] = index, hashes
+        np.savez(fh, **flat)  # type: ignore[arg-type]
+        return {"graphs": self.graphs, "sources": self.sources, "keys": {k: v[0] for k, v in self.keyed.items()}}
+
+    @classmethod
+    def load(cls, fh: BinaryIO, rest: dict[str, Any]) -> Stats:
+        with np.load(fh) as data:
+            arrays = {k[2:]: data[k] for k in data.files if k.startswith("a-")}
+            keyed = {name: (list(keys), data[f"i-{name}"], data[f"h-{name}"]) for name, keys in rest["keys"].items()}
+        graphs = {g: (int(f[0]), int(f[1]), int(f[2]), int(f[3])) for g, f in rest["graphs"].items()}
+        return cls(graphs, list(rest["sources"]), arrays, keyed)
 
 
 def _describe_entailments(g: Graph, sub: URIRef, graph_iri: str) -> None:
@@ -126,21 +245,19 @@ def _describe_entailments(g: Graph, sub: URIRef, graph_iri: str) -> None:
         g.add((sub, PROV.wasDerivedFrom, source))
 
 
-def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_BASE_URL) -> Graph:
-    """VoID + DCAT for the release in `folder` (whose dump files are sized and hashed)."""
+def void_graph(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str = DEFAULT_BASE_URL) -> Graph:
+    """VoID + DCAT for the release in `folder` (whose dump files are sized and hashed), from its quads or
+    from the statistics of its blocks."""
     base_url = base_url.rstrip("/") + "/"
-    quads = list(quads)
+    stats = quads if isinstance(quads, Stats) else Stats.of(quads)
     g = Graph()
     bind_prefixes(g)
     g.bind("sd", SD)
     g.bind("spdx", SPDX)
     g.bind("formats", FORMATS)
     ds = DATASET_IRI
-    union = {(q.subject, q.predicate, q.object) for q in quads}
-    by_graph: dict[str, set[tuple[Any, Any, Any]]] = defaultdict(set)
-    for q in quads:
-        by_graph[str(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else ""].add(
-            (q.subject, q.predicate, q.object))
+    per_property = stats.per_key("properties")
+    members = stats.per_key("classes")
 
     g.add((ds, RDF.type, VOID.Dataset))
     g.add((ds, RDF.type, DCAT.Dataset))
@@ -163,18 +280,14 @@ def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_B
     g.add((ds, VOID.uriSpace, Literal(str(ID))))
     g.add((ds, VOID.uriLookupEndpoint, URIRef(base_url + "id/")))
     g.add((ds, VOID.rootResource, URIRef(BASE + "ontology")))
-    source_doc = ox.NamedNode(str(WSIS.SourceDocument))
-    for doc in sorted({s.value for s, p, o in union if p.value == str(RDF.type) and o == source_doc
-                       and isinstance(s, ox.NamedNode)}):
+    for doc in stats.sources:
         g.add((ds, VOID.exampleResource, URIRef(doc)))
         g.add((ds, DCTERMS.source, URIRef(doc)))
-    _stats(ds, g, union)
-    g.add((ds, VOID.entities, _int(len({s for s, _, _ in union
-                                         if isinstance(s, ox.NamedNode) and s.value.startswith(str(ID))}))))
+    _stats(ds, g, (stats.count("triples"), stats.count("subjects"), len(per_property), stats.count("objects")))
+    g.add((ds, VOID.entities, _int(stats.count("entities"))))
 
     # vocabularies: namespaces of the properties and classes in use
-    used = {p.value for _, p, _ in union} | {o.value for _, p, o in union if p.value == str(RDF.type)
-                                             and isinstance(o, ox.NamedNode)}
+    used = set(per_property) | set(members)
     for _prefix, ns in sorted(PREFIXES.items()):
         if any(u.startswith(ns) for u in used) and not ns.startswith(str(ID)):
             g.add((ds, VOID.vocabulary, URIRef(ns)))
@@ -225,7 +338,7 @@ def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_B
         g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
 
     # one subset per named graph
-    for graph_iri in sorted(k for k in by_graph if k):
+    for graph_iri in sorted(stats.graphs):
         sub = ID[f"dataset/wsis-kg/graph/{graph_iri[len(str(GRAPH)):]}" if graph_iri.startswith(str(GRAPH))
                  else f"dataset/wsis-kg/graph-{_slug(graph_iri)}"]
         g.add((ds, VOID.subset, sub))
@@ -235,20 +348,15 @@ def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_B
         g.add((sub, DCTERMS.title, Literal(f"Named graph <{graph_iri}>", lang="en")))
         if graph_iri.endswith("/inferred"):
             _describe_entailments(g, sub, graph_iri)
-        _stats(sub, g, by_graph[graph_iri])
+        _stats(sub, g, stats.graphs[graph_iri])
 
     # class and property partitions of the whole dataset
-    members: dict[str, set[object]] = defaultdict(set)
-    for s, p, o in union:
-        if p.value == str(RDF.type) and isinstance(o, ox.NamedNode):
-            members[o.value].add(s)
     g.add((ds, VOID.classes, _int(len(members))))
     for cls in sorted(members):
         part = ID[f"dataset/wsis-kg/class/{_slug(cls)}"]
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], URIRef(cls)))
-        g.add((part, VOID.entities, _int(len(members[cls]))))
-    per_property = Counter(p.value for _, p, _ in union)
+        g.add((part, VOID.entities, _int(members[cls])))
     for prop in sorted(per_property):
         part = ID[f"dataset/wsis-kg/property/{_slug(prop)}"]
         g.add((ds, VOID.propertyPartition, part))
@@ -259,8 +367,7 @@ def void_graph(folder: Path, quads: Iterable[ox.Quad], base_url: str = DEFAULT_B
     g.add((SDG_DATASET, RDF.type, VOID.Dataset))
     g.add((SDG_DATASET, DCTERMS.title, Literal("UN Sustainable Development Goals (metadata.un.org)", lang="en")))
     g.add((SDG_DATASET, VOID.uriSpace, Literal(str(SDG))))
-    links = Counter(p.value for s, p, o in union if isinstance(o, ox.NamedNode) and o.value.startswith(str(SDG))
-                    and not (isinstance(s, ox.NamedNode) and s.value.startswith(str(SDG))))
+    links = stats.per_key("sdg")
     for prop in sorted(links):
         ls = ID[f"dataset/wsis-kg/linkset/sdg/{_slug(prop)}"]
         g.add((ds, VOID.subset, ls))
@@ -287,7 +394,7 @@ def describe_publication(g: Graph, publication: Publication) -> None:
     g.add((contact, VCARD.hasEmail if str(contact_iri).startswith("mailto:") else VCARD.hasURL, contact_iri))
 
 
-def void_turtle(folder: Path, quads: Iterable[ox.Quad], base_url: str | None = None,
+def void_turtle(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str | None = None,
                 publication: Publication | None = None) -> str:
     """void.ttl's text; `base_url`, when given, overrides the publication's (the server describes itself
     with its own address)."""
@@ -299,12 +406,12 @@ def void_turtle(folder: Path, quads: Iterable[ox.Quad], base_url: str | None = N
     return text if text.endswith("\n") else text + "\n"
 
 
-def write_void(folder: Path, quads: Iterable[ox.Quad], base_url: str | None = None,
+def write_void(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str | None = None,
                publication: Publication | None = None) -> Path:
     path = folder / "void.ttl"
     path.write_text(void_turtle(folder, quads, base_url, publication), encoding="utf-8")
     return path
 
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_PUBLISHER", "DUMP_FILES", "SD", "SPDX", "VCARD", "Publication",
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_PUBLISHER", "DUMP_FILES", "SD", "SPDX", "VCARD", "Publication", "Stats",
            "describe_publication", "void_graph", "void_turtle", "write_void"]

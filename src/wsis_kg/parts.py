@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import os
 import secrets
@@ -31,6 +32,7 @@ from rdflib import Graph, URIRef
 
 from . import __version__
 from .assemble import DocumentBuild, build_document, load_ontology, load_reference
+from .describe import Stats
 from .errors import InputError
 from .infer import Vocabulary, entailments, inferred_graph_iri
 from .namespaces import claims_graph_iri, mentions_graph_iri, structure_graph_iri
@@ -42,6 +44,7 @@ from .sources import Source, load_source
 from .validate import ScopeResult, Validator, scope_results
 
 PART_DATA = "wsis-kg.nq"  # the part's N-Quads: the fragment of the release's own N-Quads dump
+VOID_STATS = "void.npz"  # the part's VoID statistics (describe.Stats), merged by the release
 CANONICAL_LINES = "canonical.nq"  # the part's RDFC-1.0 lines, sorted (absent when it has blank nodes)
 REASONER_INPUT = "reasoner.nt"
 SUMMARY = "summary.json"
@@ -137,6 +140,7 @@ class PartSummary:
     graphs: dict[str, int]  # graph IRI -> triples
     passages: int
     claims: int
+    void: dict[str, Any] = field(default_factory=dict)  # describe.Stats, but its arrays (in VOID_STATS)
     violations: list[dict[str, Any]] = field(default_factory=list)  # Violation fields, "root", "triples"
     reasoner: dict[str, Any] | None = None  # a ReasonerResult's fields, once reasoned
 
@@ -193,11 +197,14 @@ def compute_part(root: str, doc: DocumentInputs, cache_dir: str) -> PartSummary:
     texts = dict(block.fragments)
     if isinstance(block.canonical, bytes):
         texts[CANONICAL_LINES] = block.canonical
+    stats_buffer = io.BytesIO()
+    void = Stats.of(quads).save(stats_buffer)
+    texts[VOID_STATS] = stats_buffer.getvalue()
     summary = PartSummary(
         doc_id=d.doc_id, source_iri=str(source.iri), key=doc.key,
         files={name: [len(data), _sha256(data)] for name, data in texts.items()}, prefixes=block.prefixes,
         graphs={str(iri): len(g) for iri, g in graphs}, passages=len(d.structure.passages()), claims=len(d.anchors),
-        violations=[r.to_json() for r in found],
+        violations=[r.to_json() for r in found], void=void,
     )
     with _staging(Path(cache_dir), doc) as folder:
         for name, data in texts.items():
@@ -291,6 +298,11 @@ def part_block(cache_dir: Path, summary: PartSummary) -> Block:
     if CANONICAL_LINES in summary.files:
         canonical = functools.partial(_checked_lines, cache_dir, summary, CANONICAL_LINES)
     return Block(sorted(summary.graphs), texts, summary.prefixes, canonical)
+
+
+def part_stats(cache_dir: Path, summary: PartSummary) -> Stats:
+    """A part's VoID statistics, checked against their digest."""
+    return Stats.load(io.BytesIO(read_fragment(cache_dir, summary, VOID_STATS)), summary.void)
 
 
 def _checked_lines(cache_dir: Path, summary: PartSummary, name: str) -> Iterator[bytes]:

@@ -41,7 +41,7 @@ from .namespaces import ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, WSIS, XSD
 from .rdfio import canonical_turtle
 
 if TYPE_CHECKING:
-    from .describe import Publication
+    from .describe import Publication, Stats
 
 TRIG = "wsis-kg.trig"
 TURTLE = "wsis-kg.ttl"
@@ -424,7 +424,9 @@ class JsonLdWriter:
         for ref in sorted(by_subject):
             obj: dict[str, Any] = {"@id": ref}
             for key in sorted(by_subject[ref], key=lambda k: (k != "@type", k)):
-                values = sorted(by_subject[ref][key], key=lambda v: json.dumps(v, sort_keys=True))
+                values = by_subject[ref][key]
+                if len(values) > 1:
+                    values = sorted(values, key=lambda v: json.dumps(v, sort_keys=True))
                 obj[key] = values[0] if len(values) == 1 else values
             out.append(obj)
         return out
@@ -892,9 +894,11 @@ def write_release_quads(
 def write_release_blocks(
     folder: Path, blocks: Iterable[Block], prefixes: Iterable[str], ontology: Graph, shapes: Graph,
     reports: dict[str, str], extra: dict[str, str] | None = None, publication: Publication | None = None,
+    stats: Stats | None = None,
 ) -> dict[str, str]:
     """Write every file of a release made of `blocks` into `folder`; return file name -> sha256. The
-    blocks are read once, in order; whatever needs the whole dataset afterwards reads the N-Quads dump."""
+    blocks are read once, in order; VoID is written from `stats` (the blocks' statistics merged), or
+    else from the N-Quads dump read back."""
     from .describe import write_void
 
     def every_quad() -> list[ox.Quad]:
@@ -903,7 +907,8 @@ def write_release_blocks(
     context = jsonld_context(ontology)
     write_blocks(folder, blocks, prefixes, context, fallback=every_quad)
     ontology_files(folder / ONTOLOGY_DIR, ontology, shapes)
-    write_void(folder, ox.parse(path=folder / NQUADS, format=ox.RdfFormat.N_QUADS), publication=publication)
+    write_void(folder, stats if stats is not None else ox.parse(path=folder / NQUADS, format=ox.RdfFormat.N_QUADS),
+               publication=publication)
     rep = folder / "reports"
     rep.mkdir(exist_ok=True)
     for name, text in {**reports, **(extra or {})}.items():
