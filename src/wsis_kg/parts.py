@@ -5,8 +5,8 @@ A document's results depend only on its own files (source text, metadata, claims
 shared inputs (ontology, shapes, reference data, and this package's code). A part is stored under the
 SHA-256 of all of them, so a part found in the cache is the part the build would compute, and any change
 to a shared input changes every key. Parts are written to a temporary folder and renamed into place, and
-each records the digest of its data file, checked when it is read: a half-written or damaged part is
-recomputed, never shipped.
+each records the size and digest of its files: sizes are checked when the cache is consulted, digests as
+the release reads the files, so a half-written or damaged part is built again, never shipped.
 
 The work is independent per document, so it runs on a process pool (or a Dask cluster); the tasks take
 and return only paths, strings and small summaries, so that nothing large crosses process boundaries.
@@ -400,10 +400,19 @@ def prune(cache_dir: Path, current: dict[str, str]) -> None:
             continue
         key = current.get(doc_dir.name)
         for entry in doc_dir.iterdir():
-            if entry.is_dir() and entry.name != key:
+            if entry.is_dir() and entry.name != key and not _being_written(entry):
                 shutil.rmtree(entry, ignore_errors=True)
-        if key is None:
+        if key is None and not any(_being_written(e) for e in doc_dir.iterdir()):
             shutil.rmtree(doc_dir, ignore_errors=True)
+
+
+def _being_written(entry: Path) -> bool:
+    """A part another build's live process is writing (.tmp-PID-...): not ours to remove."""
+    from .release import _alive
+
+    kind, _, rest = entry.name.partition("-")
+    pid = rest.split("-", 1)[0]
+    return kind == ".tmp" and pid.isdigit() and _alive(int(pid))
 
 
 __all__ = [
