@@ -1,4 +1,4 @@
-"""The whole pipeline, step by step with timings: assemble, validate, reason, release."""
+"""The whole pipeline, step by step with timings: assemble, validate, reason, release (with its store)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from .infer import infer_assembly
 from .project import Project
 from .rdfio import Progress, parse_turtle
 from .reason import ReasonerResult, check_results, reason_assembly
-from .release import staged_release, write_release
+from .release import NQUADS, staged_release, write_release
+from .store import write_store
 from .validate import ValidationReport, validate_assembly
 
 
@@ -81,8 +82,9 @@ def run_build(project: Project, progress: Progress = lambda _: None, reason: boo
             "reasoner.txt": reasoner_report(results) if results else "reasoning skipped\n",
         }
         result.files = write_release(folder, assembly, shapes, reports, publication=publication)
+        store = write_store(folder, folder / NQUADS)  # after the hashes: its bytes differ on every build
         counts = {str(iri): len(g) for iri, g in assembly.named_graphs()}
-        manifest = {"version": __version__, "graphs": counts, "files": result.files}
+        manifest = {"version": __version__, "graphs": counts, "files": result.files, "store": store}
         (folder / "reports" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     progress(f"  wrote {len(result.files) + 1} files to {project.dist}")
     return result
