@@ -1299,7 +1299,7 @@ def read_release(release: Path) -> list[ox.Quad]:
 
 
 def release_site(release: Path, downloads_prefix: str = "../", served: bool = False,
-                 quads: list[ox.Quad] | None = None) -> Site:
+                 quads: Iterable[ox.Quad] | None = None) -> Site:
     """The site of a release; the ontology page from pyLODE when it works."""
     quads = quads if quads is not None else read_release(release)
     onto = release / "ontology" / "wsis.ttl"
