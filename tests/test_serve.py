@@ -343,3 +343,18 @@ def test_a_result_over_the_size_limit_is_an_error_not_a_cut(release: Path) -> No
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_a_repeated_query_is_answered_again_from_the_kept_answer(server: WsisServer) -> None:
+    """The release cannot change under the server: the same query, Accept and dataset get the same bytes,
+    without a worker; a refusal is never kept, so it is checked again each time."""
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s wsis:quote ?q } # kept"
+    first = get_query(server, query)
+    answers = server.app.pool.answers
+    key = next(k for k in answers.answers if "# kept" in k)
+    assert first[0] == 200 and answers.get(key) == (200, first[1]["content-type"], first[2])
+    assert get_query(server, query)[2] == first[2]
+    assert get_query(server, query, accept="text/csv")[2] != first[2]  # another Accept: another answer
+    refused = "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o } # kept"
+    assert get_query(server, refused)[0] == 403
+    assert not [k for k in answers.answers if "passwd" in k]

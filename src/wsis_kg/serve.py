@@ -9,6 +9,8 @@ What it guards against, and how (SECURITY.md lists each promise with the tests t
   seccomp filter, `sandbox`), opens the release's on-disk store read-only (an older release without one:
   loads its own copy of the N-Quads) and serialises into a buffer; the answer is sent only when complete,
   and a query that outlives its timeout has its process killed and gets a 503, never a truncated 200;
+- a complete 200 answer is kept (bounded in bytes) and given again for the same query, Accept and
+  dataset: the release cannot change under the server, and only answers that passed every check are kept;
 - a dead worker is replaced with back-off; while none is ready a query gets 503 with Retry-After; a query
   waits only briefly for a free worker, and one client may hold only a few queries at a time;
 - a connection gets a thread only once its request begins, and is closed if none arrives within a few
@@ -43,6 +45,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -103,6 +106,7 @@ class Limits:
     max_threads: int = 32  # connections served at once (a thread each); a request past that gets 503
     respawn_backoff: tuple[float, float] = (0.5, 30.0)  # first and longest wait between worker restarts
     sealed_workers: bool = True  # refuse to serve if workers cannot be cut off from the network
+    answer_cache_bytes: int = 64 * 1024 * 1024  # complete 200 answers kept for the same request; 0: none
 
     @property
     def client_queries(self) -> int:
@@ -345,6 +349,44 @@ class _Worker:
                 pipe.close()
 
 
+class AnswerCache:
+    """Complete 200 answers by job (query text, Accept, dataset parameters), least recently used dropped
+    first. The release cannot change under a running server, so the same job always gets the same
+    bytes: a repeated query (a competency query, an example of the query page) skips the worker and
+    the engine. Only answers a worker gave after every check are kept, so a refused query is refused
+    again each time."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.answers: OrderedDict[str, Answer] = OrderedDict()
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def key(job: Job) -> str:
+        return json.dumps(job, sort_keys=True)
+
+    def get(self, key: str) -> Answer | None:
+        with self.lock:
+            answer = self.answers.get(key)
+            if answer is not None:
+                self.answers.move_to_end(key)
+            return answer
+
+    def put(self, key: str, answer: Answer) -> None:
+        cost = len(answer[2]) + len(key)
+        if answer[0] != 200 or cost > self.limit // 8:  # one large answer does not flush all the others
+            return
+        with self.lock:
+            if key in self.answers:
+                return
+            self.answers[key] = answer
+            self.size += cost
+            while self.size > self.limit:
+                old_key, old = self.answers.popitem(last=False)
+                self.size -= len(old[2]) + len(old_key)
+
+
 class WorkerPool:
     """Processes that parse, check and evaluate queries. One that overruns its time or dies is killed and
     replaced by a supervisor that retries with growing back-off (and logs it) until the release loads
@@ -360,6 +402,7 @@ class WorkerPool:
         self.cond = threading.Condition()
         self.closed = False
         self.retry_at = 0.0  # monotonic time of the next restart attempt while workers are missing
+        self.answers = AnswerCache(limits.answer_cache_bytes)
         starting = [self._spawn() for _ in range(self.size)]
         try:
             for w in starting:
@@ -439,6 +482,10 @@ class WorkerPool:
     def run(self, job: Job, timeout: float, wait: float) -> Answer:
         """Evaluate a job on an idle worker, waiting at most `wait` seconds for one; the answer is complete,
         or an error status."""
+        key = AnswerCache.key(job)
+        cached = self.answers.get(key)
+        if cached is not None:
+            return cached
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -457,7 +504,9 @@ class WorkerPool:
         with self.cond:
             self.busy += 1
         try:
-            return self._ask(worker, job, timeout)
+            answer = self._ask(worker, job, timeout)
+            self.answers.put(key, answer)
+            return answer
         finally:
             with self.cond:
                 self.busy -= 1
