@@ -215,14 +215,23 @@ def free_port() -> int:
 # ---------------------------------------------------------------- load
 
 
+def status_of(conn: Connection, target: str, accept: str) -> int:
+    """The answer's status; 0 for a connection refused, reset or timed out (counted, not fatal)."""
+    try:
+        return conn.get(target, accept)[0]
+    except OSError:
+        conn.close()
+        time.sleep(0.05)
+        return 0
+
+
 def _lookups(port: int, targets: list[str], accept: str, seconds: float, seed: int) -> tuple[int, Counter[int]]:
     conn, statuses = Connection(port), Counter[int]()
     order = targets[:]
     random.Random(seed).shuffle(order)
     deadline, n = time.perf_counter() + seconds, 0
     while time.perf_counter() < deadline:
-        status, _, _ = conn.get(order[n % len(order)], accept)
-        statuses[status] += 1
+        statuses[status_of(conn, order[n % len(order)], accept)] += 1
         n += 1
     conn.close()
     return n, statuses
@@ -250,7 +259,7 @@ def _queries(port: int, targets: list[tuple[str, str]], seconds: float, rounds: 
         if time.perf_counter() >= deadline:
             break
         t0 = time.perf_counter()
-        status, _, _ = conn.get(target, JSON)
+        status = status_of(conn, target, JSON)
         out.append((name, status, (time.perf_counter() - t0) * 1000))
     conn.close()
     return out
@@ -322,6 +331,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="wsis-kg serve's query workers")
     ap.add_argument("--start-seconds", type=float, default=300.0)
     ap.add_argument("--only", choices=["wsis-kg", "oxigraph"])
+    ap.add_argument("--src", type=Path, default=ROOT / "src",
+                    help="the wsis_kg sources serve runs from (another checkout's, to compare versions)")
     args = ap.parse_args()
     release = args.dist.resolve()
     store = release / STORE_DIR
@@ -330,7 +341,7 @@ def main() -> None:
     declared = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
     texts = {q.name: declared + q.text for q in list_queries(ROOT / "queries")}
     iris = entities(store, 200)
-    env_path = os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)
+    env_path = os.pathsep.join(p for p in (str(args.src), os.environ.get("PYTHONPATH")) if p)
     os.environ["PYTHONPATH"] = env_path
     servers = []
     if args.only != "oxigraph":
@@ -342,7 +353,8 @@ def main() -> None:
         port = free_port()
         servers.append(Server("oxigraph serve-read-only", [str(BIN / "oxigraph"), "serve-read-only", "--location",
                                                            str(store), "--bind", f"{HOST}:{port}",
-                                                           "--union-default-graph"], port, "/query"))
+                                                           "--union-default-graph", "--timeout-s", "10"],
+                              port, "/query"))  # serve's default query timeout
     print(f"release {release}: {len(ox.Store.read_only(str(store)))} quads; {len(iris)} entities; "
           f"{len(texts)} competency queries, {args.clients} clients")
     for server in servers:
@@ -356,6 +368,10 @@ def main() -> None:
             rate, statuses = lookups_per_second(server.port, targets, accept, args.page_clients, args.page_seconds)
             results = concurrent_queries(server, texts, args.clients, args.query_seconds, args.rounds)
             time.sleep(0.5)  # one more memory sample after the load
+            if server.process is not None and server.process.poll() is not None:
+                server.log.seek(0)
+                said = server.log.read().decode(errors="replace").strip().splitlines()[-3:]
+                print(f"{server.name} exited during the run with status {server.process.returncode}: {said}")
         finally:
             server.stop()
         report(server, rate, statuses, results, what)
