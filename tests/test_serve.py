@@ -12,6 +12,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
@@ -358,3 +359,27 @@ def test_a_repeated_query_is_answered_again_from_the_kept_answer(server: WsisSer
     refused = "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o } # kept"
     assert get_query(server, refused)[0] == 403
     assert not [k for k in answers.answers if "passwd" in k]
+
+
+def test_the_same_query_sent_at_once_is_evaluated_once(server: WsisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients asking the same thing together wait for one evaluation instead of taking every worker."""
+    pool = server.app.pool
+    asked: list[str] = []
+    ask = pool._ask
+
+    def slow_ask(worker: Any, job: dict[str, Any], timeout: float) -> tuple[int, str, bytes]:
+        asked.append(job["query"])
+        time.sleep(0.5)
+        return ask(worker, job, timeout)
+
+    monkeypatch.setattr(pool, "_ask", slow_ask)
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:label ?l } # at once"
+    answers: list[Response] = []
+    clients = [threading.Thread(target=lambda i=i: answers.append(get_query(server, query, source=f"127.0.0.{i}")))
+               for i in range(2, 6)]
+    for c in clients:
+        c.start()
+    for c in clients:
+        c.join(30)
+    assert [a[0] for a in answers] == [200] * 4 and len({a[2] for a in answers}) == 1
+    assert asked == [query]

@@ -403,6 +403,7 @@ class WorkerPool:
         self.closed = False
         self.retry_at = 0.0  # monotonic time of the next restart attempt while workers are missing
         self.answers = AnswerCache(limits.answer_cache_bytes)
+        self.in_flight: dict[str, threading.Event] = {}  # jobs being evaluated, set when their answer is in
         starting = [self._spawn() for _ in range(self.size)]
         try:
             for w in starting:
@@ -481,11 +482,30 @@ class WorkerPool:
 
     def run(self, job: Job, timeout: float, wait: float) -> Answer:
         """Evaluate a job on an idle worker, waiting at most `wait` seconds for one; the answer is complete,
-        or an error status."""
+        or an error status. A job the same as one being evaluated waits for that one's kept answer rather
+        than taking a second worker for the same work (and evaluates itself if none is kept)."""
+        if self.answers.limit <= 0:
+            return self._run(job, timeout, wait)
         key = AnswerCache.key(job)
         cached = self.answers.get(key)
         if cached is not None:
             return cached
+        with self.cond:
+            running = self.in_flight.get(key)
+            if running is None:
+                self.in_flight[key] = threading.Event()
+        if running is not None:
+            running.wait(timeout + wait)
+            return self.answers.get(key) or self._run(job, timeout, wait)
+        try:
+            answer = self._run(job, timeout, wait)
+            self.answers.put(key, answer)
+            return answer
+        finally:
+            with self.cond:
+                self.in_flight.pop(key).set()
+
+    def _run(self, job: Job, timeout: float, wait: float) -> Answer:
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -504,9 +524,7 @@ class WorkerPool:
         with self.cond:
             self.busy += 1
         try:
-            answer = self._ask(worker, job, timeout)
-            self.answers.put(key, answer)
-            return answer
+            return self._ask(worker, job, timeout)
         finally:
             with self.cond:
                 self.busy -= 1
