@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,6 +13,7 @@ import pytest
 from wsis_kg.build import BuildResult, run_build
 from wsis_kg.project import Project
 from wsis_kg.query import load_store
+from wsis_kg.serve import Limits, WsisServer, make_server
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -37,6 +41,20 @@ def release(built: BuildResult) -> Path:
 def store(release: Path) -> ox.Store:
     """The release loaded into an in-memory Oxigraph store (all named graphs)."""
     return load_store(release)
+
+
+@contextlib.contextmanager
+def serving(release: Path, limits: Limits) -> Iterator[WsisServer]:
+    """`wsis-kg serve` on a free loopback port, in a thread, for the length of the block."""
+    srv = make_server(release, port=0, limits=limits, quiet=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
 
 
 def make_project(dest: Path, *, bundled: bool = False, mini: bool = True) -> Project:

@@ -457,15 +457,17 @@ def poll(srv: WsisServer, want: int, seconds: float) -> tuple[int, dict[str, str
         time.sleep(0.1)
 
 
-def test_the_pool_recovers_when_the_release_comes_back(release: Path, tmp_path: Path,
+@pytest.mark.parametrize("source", ["store", "wsis-kg.nq"])  # the on-disk store, or an older release's N-Quads
+def test_the_pool_recovers_when_the_release_comes_back(release: Path, tmp_path: Path, source: str,
                                                         caplog: pytest.LogCaptureFixture,
                                                         capfd: pytest.CaptureFixture[str]) -> None:
     import shutil
 
     dist = tmp_path / "dist"
-    shutil.copytree(release, dist)
-    nq, away = dist / "wsis-kg.nq", dist / "elsewhere.nq"
-    srv, thread = running(dist, Limits(workers=1, timeout=1.0, respawn_backoff=(0.2, 1.0)))
+    shutil.copytree(release, dist, ignore=shutil.ignore_patterns("store") if source != "store" else None)
+    nq, away = dist / source, dist / "elsewhere"
+    # no kept answers: every probe must reach the pool
+    srv, thread = running(dist, Limits(workers=1, timeout=1.0, respawn_backoff=(0.2, 1.0), answer_cache_bytes=0))
     try:
         assert get_query(srv, FAST)[0] == 200
         nq.rename(away)  # the release is being replaced
@@ -479,7 +481,7 @@ def test_the_pool_recovers_when_the_release_comes_back(release: Path, tmp_path: 
         while "could not start" not in caplog.text and time.monotonic() < deadline:
             time.sleep(0.1)
         assert "could not start" in caplog.text and "trying again in" in caplog.text  # logged, with why
-        assert "wsis-kg.nq" in caplog.text and "No such file" in caplog.text
+        assert source in caplog.text and "No such file" in caplog.text
         away.rename(nq)  # the release is back
         status, _, body = poll(srv, 200, 10)
         assert status == 200, body
@@ -491,8 +493,9 @@ def test_the_pool_recovers_when_the_release_comes_back(release: Path, tmp_path: 
 
 @pytest.fixture(scope="module")
 def pooled(release: Path) -> Iterator[WsisServer]:
-    """Two workers, a two-second query timeout, half a second of waiting for a worker."""
-    srv, thread = running(release, Limits(workers=2, timeout=2.0, queue_wait=0.5))
+    """Two workers, a two-second query timeout, half a second of waiting for a worker, and no kept
+    answers (every probe must reach the pool)."""
+    srv, thread = running(release, Limits(workers=2, timeout=2.0, queue_wait=0.5, answer_cache_bytes=0))
     yield srv
     stop(srv, thread)
 

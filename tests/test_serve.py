@@ -12,6 +12,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
@@ -343,3 +344,42 @@ def test_a_result_over_the_size_limit_is_an_error_not_a_cut(release: Path) -> No
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_a_repeated_query_is_answered_again_from_the_kept_answer(server: WsisServer) -> None:
+    """The release cannot change under the server: the same query, Accept and dataset get the same bytes,
+    without a worker; a refusal is never kept, so it is checked again each time."""
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s wsis:quote ?q } # kept"
+    first = get_query(server, query)
+    answers = server.app.pool.answers
+    key = next(k for k in answers.answers if "# kept" in k)
+    assert first[0] == 200 and answers.get(key) == (200, first[1]["content-type"], first[2])
+    assert get_query(server, query)[2] == first[2]
+    assert get_query(server, query, accept="text/csv")[2] != first[2]  # another Accept: another answer
+    refused = "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o } # kept"
+    assert get_query(server, refused)[0] == 403
+    assert not [k for k in answers.answers if "passwd" in k]
+
+
+def test_the_same_query_sent_at_once_is_evaluated_once(server: WsisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients asking the same thing together wait for one evaluation instead of taking every worker."""
+    pool = server.app.pool
+    asked: list[str] = []
+    ask = pool._ask
+
+    def slow_ask(worker: Any, job: dict[str, Any], timeout: float) -> tuple[int, str, bytes]:
+        asked.append(job["query"])
+        time.sleep(0.5)
+        return ask(worker, job, timeout)
+
+    monkeypatch.setattr(pool, "_ask", slow_ask)
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:label ?l } # at once"
+    answers: list[Response] = []
+    clients = [threading.Thread(target=lambda i=i: answers.append(get_query(server, query, source=f"127.0.0.{i}")))
+               for i in range(2, 6)]
+    for c in clients:
+        c.start()
+    for c in clients:
+        c.join(30)
+    assert [a[0] for a in answers] == [200] * 4 and len({a[2] for a in answers}) == 1
+    assert asked == [query]

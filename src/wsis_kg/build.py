@@ -3,7 +3,8 @@
 Each document is built on its own (segmented, anchored, validated against the shapes with the reference
 data, its entailments drawn) as a task of a process pool, or of a Dask cluster when one is named, and
 its result kept in a cache under the digest of everything it depends on (parts.py). A rebuild after
-editing one document therefore redoes that document only; the release is assembled from the parts.
+editing one document therefore redoes that document only; the release is assembled from the parts, and
+loaded into an on-disk store that `query` and `serve` open read-only.
 """
 
 from __future__ import annotations
@@ -73,8 +74,9 @@ from .parts import (
 from .project import Project
 from .rdfio import Progress, parse_turtle
 from .reason import HermitSession, ReasonerResult, check_results, find_java
-from .release import graph_quads, jsonld_context, make_block, staged_release, write_release_blocks
+from .release import NQUADS, graph_quads, jsonld_context, make_block, staged_release, write_release_blocks
 from .sources import load_source
+from .store import write_store
 from .validate import ScopeResult, ValidationReport, Validator, merge_scopes, scope_results, uptake_scope_name
 
 CACHE_DIR = ".wsis-kg-cache"
@@ -393,11 +395,12 @@ def _build(project: Project, shared_id: str, docs: list[DocumentInputs], cache_d
         }
         result.files = write_release_blocks(folder, blocks, prefixes, ontology, shapes, reports,
                                             publication=options.publication, stats=stats)
+        store = write_store(folder, folder / NQUADS)  # after the hashes: its bytes differ on every build
         counts = {str(iri): len(g) for iri, g in shared}
         for s in ordered:
             counts.update(s.graphs)
         result.graphs = counts
-        manifest = {"version": __version__, "graphs": counts, "files": result.files}
+        manifest = {"version": __version__, "graphs": counts, "files": result.files, "store": store}
         (folder / "reports" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     progress(f"  wrote {len(result.files) + 1} files to {project.dist}")
     return result

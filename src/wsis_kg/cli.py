@@ -218,7 +218,7 @@ def review(ctx: click.Context, doc_id: str, show_all: bool) -> None:
 
 
 def _prefix_help() -> str:
-    from .namespaces import PREFIXES
+    from .prefixes import PREFIXES
 
     return "\b\nPredeclared prefixes (usable in queries and in --bind values):\n" + "\n".join(
         f"  {p + ':':10} {ns}" for p, ns in PREFIXES.items()
@@ -271,13 +271,13 @@ def query(ctx: click.Context, query: str | None, expr: str | None, list_only: bo
         text = resolve_query(project.queries, query or "").text
     if not text.strip():
         raise InputError("the query is empty")
-    check_syntax(text)
-    check_bindings(text, bindings)
     if endpoint:
         from .remote import run_remote
 
+        check_syntax(text)  # before anything is sent
+        check_bindings(text, bindings)
         variables, rows = run_remote(endpoint, text, bindings, timeout=timeout)
-    else:
+    else:  # the engine checks both, and run_local explains what it refuses in the same words
         variables, rows = run_local(load_store(project.dist), text, bindings)
     click.echo(format_rows(variables, rows, fmt, width=width), nl=False)
 

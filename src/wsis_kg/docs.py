@@ -1382,7 +1382,7 @@ def read_release(release: Path) -> list[ox.Quad]:
 
 
 def release_site(release: Path, downloads_prefix: str = "../", served: bool = False,
-                 quads: list[ox.Quad] | None = None) -> Site:
+                 quads: Iterable[ox.Quad] | None = None) -> Site:
     """The site of a release; the ontology page from pyLODE when it works; the uptake pages from the
     competency queries of the project the release was built in (its queries/ beside dist/), else from
     the default ones."""

@@ -6,9 +6,11 @@ What it guards against, and how (SECURITY.md lists each promise with the tests t
   grammar refuses are answered 403 or 400; a linear pre-scan bounds length, nesting and brackets first,
   so that no parser's stack is ever the limit;
 - every query is parsed and evaluated in a worker process that cannot open a network connection (a
-  seccomp filter, `sandbox`), holds its own copy of the store and serialises into a buffer; the answer is
-  sent only when complete, and a query that outlives its timeout has its process killed and gets a 503,
-  never a truncated 200;
+  seccomp filter, `sandbox`), opens the release's on-disk store read-only (an older release without one:
+  loads its own copy of the N-Quads) and serialises into a buffer; the answer is sent only when complete,
+  and a query that outlives its timeout has its process killed and gets a 503, never a truncated 200;
+- a complete 200 answer is kept (bounded in bytes) and given again for the same query, Accept and
+  dataset: the release cannot change under the server, and only answers that passed every check are kept;
 - a dead worker is replaced with back-off; while none is ready a query gets 503 with Retry-After; a query
   waits only briefly for a free worker, and one client may hold only a few queries at a time;
 - a connection gets a thread only once its request begins, and is closed if none arrives within a few
@@ -43,6 +45,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -103,6 +106,7 @@ class Limits:
     max_threads: int = 32  # connections served at once (a thread each); a request past that gets 503
     respawn_backoff: tuple[float, float] = (0.5, 30.0)  # first and longest wait between worker restarts
     sealed_workers: bool = True  # refuse to serve if workers cannot be cut off from the network
+    answer_cache_bytes: int = 64 * 1024 * 1024  # complete 200 answers kept for the same request; 0: none
 
     @property
     def client_queries(self) -> int:
@@ -274,18 +278,29 @@ def _limits_from_json(text: str) -> Limits:
     return Limits(**raw)
 
 
-def worker_main(nquads: str, limits_json: str) -> None:
-    """A worker process: cut itself off from the network, load the release once, then answer jobs (one
-    JSON line each on stdin) with a JSON header line and the body on stdout, until stdin closes."""
+def open_source(source: str) -> ox.Store:
+    """The dataset a worker answers from: the release's on-disk store, opened read-only (every worker
+    shares its files and the page cache), or for a release without one its N-Quads loaded into memory."""
+    if Path(source).is_dir():
+        return ox.Store.read_only(source)
+    store = ox.Store()
+    store.bulk_load(path=source, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def worker_main(source: str, limits_json: str) -> None:
+    """A worker process: cut itself off from the network, open the release once, then answer jobs (one
+    JSON line each on stdin) with a JSON header line and the body on stdout, until stdin closes. The
+    store is opened under the filter: it allows every file and thread system call, and RocksDB's
+    threads, started afterwards, inherit it."""
     from .sandbox import forbid_network
 
     why_open = forbid_network()  # first, before anything starts a thread
     limits = _limits_from_json(limits_json)
     out = sys.stdout.buffer
-    store = ox.Store()
     try:
-        store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
-    except (OSError, SyntaxError, ValueError) as exc:  # the release is missing or being replaced
+        store = open_source(source)
+    except (OSError, RuntimeError, SyntaxError, ValueError) as exc:  # missing, damaged or being replaced
         out.write(json.dumps({"ready": False, "error": str(exc)}).encode() + b"\n")
         out.flush()
         return
@@ -308,12 +323,12 @@ class _Worker:
     """One query process and its pipes. A subprocess rather than multiprocessing, so that starting one
     never re-imports the caller's main module and killing one is plain."""
 
-    def __init__(self, nquads: str, limits: Limits) -> None:
+    def __init__(self, source: str, limits: Limits) -> None:
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _WORKER_CODE, nquads, json.dumps(asdict(limits))],
+            [sys.executable, "-c", _WORKER_CODE, source, json.dumps(asdict(limits))],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -334,13 +349,51 @@ class _Worker:
                 pipe.close()
 
 
+class AnswerCache:
+    """Complete 200 answers by job (query text, Accept, dataset parameters), least recently used dropped
+    first. The release cannot change under a running server, so the same job always gets the same
+    bytes: a repeated query (a competency query, an example of the query page) skips the worker and
+    the engine. Only answers a worker gave after every check are kept, so a refused query is refused
+    again each time."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.answers: OrderedDict[str, Answer] = OrderedDict()
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def key(job: Job) -> str:
+        return json.dumps(job, sort_keys=True)
+
+    def get(self, key: str) -> Answer | None:
+        with self.lock:
+            answer = self.answers.get(key)
+            if answer is not None:
+                self.answers.move_to_end(key)
+            return answer
+
+    def put(self, key: str, answer: Answer) -> None:
+        cost = len(answer[2]) + len(key)
+        if answer[0] != 200 or cost > self.limit // 8:  # one large answer does not flush all the others
+            return
+        with self.lock:
+            if key in self.answers:
+                return
+            self.answers[key] = answer
+            self.size += cost
+            while self.size > self.limit:
+                old_key, old = self.answers.popitem(last=False)
+                self.size -= len(old[2]) + len(old_key)
+
+
 class WorkerPool:
     """Processes that parse, check and evaluate queries. One that overruns its time or dies is killed and
     replaced by a supervisor that retries with growing back-off (and logs it) until the release loads
     again; while no worker is ready, queries are answered 503 with Retry-After."""
 
-    def __init__(self, nquads: Path, limits: Limits) -> None:
-        self.nquads = str(nquads)
+    def __init__(self, source: Path, limits: Limits) -> None:
+        self.source = str(source)  # the release's store folder, or its N-Quads
         self.limits = limits
         self.size = max(1, limits.workers)
         self.idle: queue.Queue[_Worker] = queue.Queue()
@@ -349,6 +402,8 @@ class WorkerPool:
         self.cond = threading.Condition()
         self.closed = False
         self.retry_at = 0.0  # monotonic time of the next restart attempt while workers are missing
+        self.answers = AnswerCache(limits.answer_cache_bytes)
+        self.in_flight: dict[str, threading.Event] = {}  # jobs being evaluated, set when their answer is in
         starting = [self._spawn() for _ in range(self.size)]
         try:
             for w in starting:
@@ -361,7 +416,7 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         try:
-            worker = _Worker(self.nquads, self.limits)
+            worker = _Worker(self.source, self.limits)
         except OSError as exc:
             raise EnvironmentProblem(f"cannot start a query worker: {exc}") from exc
         with self.cond:
@@ -378,7 +433,7 @@ class WorkerPool:
         if not hello.get("ready"):
             self._kill(worker)
             why = f": {hello['error']}" if hello.get("error") else ""
-            raise EnvironmentProblem(f"a query worker could not load {self.nquads}{why}")
+            raise EnvironmentProblem(f"a query worker could not open {self.source}{why}")
         if hello.get("network") and self.limits.sealed_workers:
             self._kill(worker)
             raise EnvironmentProblem(f"a query worker could not be cut off from the network ({hello['network']}); "
@@ -427,7 +482,30 @@ class WorkerPool:
 
     def run(self, job: Job, timeout: float, wait: float) -> Answer:
         """Evaluate a job on an idle worker, waiting at most `wait` seconds for one; the answer is complete,
-        or an error status."""
+        or an error status. A job the same as one being evaluated waits for that one's kept answer rather
+        than taking a second worker for the same work (and evaluates itself if none is kept)."""
+        if self.answers.limit <= 0:
+            return self._run(job, timeout, wait)
+        key = AnswerCache.key(job)
+        cached = self.answers.get(key)
+        if cached is not None:
+            return cached
+        with self.cond:
+            running = self.in_flight.get(key)
+            if running is None:
+                self.in_flight[key] = threading.Event()
+        if running is not None:
+            running.wait(timeout + wait)
+            return self.answers.get(key) or self._run(job, timeout, wait)
+        try:
+            answer = self._run(job, timeout, wait)
+            self.answers.put(key, answer)
+            return answer
+        finally:
+            with self.cond:
+                self.in_flight.pop(key).set()
+
+    def _run(self, job: Job, timeout: float, wait: float) -> Answer:
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -493,15 +571,14 @@ class App:
 
     def __init__(self, release: Path, limits: Limits, base_url: str) -> None:
         from .docs import release_site
-        from .query import load_store
         from .release import jsonld_context
+        from .store import NQUADS, STORE_DIR, load_release
 
         self.release = release
         self.limits = limits
         self.base_url = base_url
-        self.store = load_store(release)  # raises InputError when dist/ is missing
-        self.quads = list(self.store)
-        self.site = release_site(release, downloads_prefix="/dist/", served=True, quads=self.quads)
+        self.store = load_release(release)  # raises InputError when dist/ is missing, StoreError if damaged
+        self.site = release_site(release, downloads_prefix="/dist/", served=True, quads=self.store)
         from rdflib import Graph
 
         onto = Graph()
@@ -510,7 +587,9 @@ class App:
             onto.parse(onto_ttl, format="turtle")
         self.context = jsonld_context(onto)
         self.graph_names = sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
-        self.pool = WorkerPool(release / "wsis-kg.nq", limits)
+        on_disk = release / STORE_DIR
+        self.pool = WorkerPool(on_disk if on_disk.is_dir() else release / NQUADS, limits)
+        self._void: bytes | None = None
         self.page = lru_cache(maxsize=512)(self.site.render)
         self.clients: dict[str, int] = {}
         self.clients_lock = threading.Lock()
@@ -588,9 +667,13 @@ class App:
             True for _ in self.store.quads_for_pattern(None, None, node))
 
     def void(self) -> bytes:
+        """The release's VoID with this server's address, made on the first request (it reads every
+        quad) and kept."""
         from .describe import void_turtle
 
-        return void_turtle(self.release, self.quads, self.base_url).encode("utf-8")
+        if self._void is None:
+            self._void = void_turtle(self.release, self.store, self.base_url).encode("utf-8")
+        return self._void
 
     def service_description(self, endpoint: str) -> bytes:
         lines = [
@@ -873,9 +956,12 @@ class Handler(BaseHTTPRequestHandler):
     def release_file(self, rel: str) -> None:
         from urllib.parse import unquote
 
+        from .store import STORE_DIR
+
         root = self.app.release.resolve()
         target = (root / unquote(rel)).resolve()
-        if not target.is_relative_to(root) or not target.is_file() or target.name.startswith("."):
+        if not target.is_relative_to(root) or not target.is_file() or target.name.startswith(".") \
+                or target.relative_to(root).parts[0] == STORE_DIR:  # the database's files are not downloads
             raise Refused(404, f"no file {rel} in the release")
         media = FILE_TYPES.get(target.suffix, "application/octet-stream")
         charset = UTF8 if media.startswith("text/") else ""
@@ -1114,9 +1200,11 @@ def make_server(release: Path, host: str = "127.0.0.1", port: int = 8000, limits
                 quiet: bool = False) -> WsisServer:
     """A server over a built release, bound but not yet serving (call serve_forever, then shutdown and
     server_close)."""
+    from .store import NQUADS, STORE_DIR
+
     limits = limits or Limits()
-    nq = release / "wsis-kg.nq"
-    if not nq.is_file():
+    nq = release / NQUADS
+    if not nq.is_file() and not (release / STORE_DIR).is_dir():
         raise InputError(f"{nq} not found: run `wsis-kg build` first")
     try:
         return WsisServer((host, port), lambda base: App(release, limits, base), quiet, limits)

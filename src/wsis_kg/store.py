@@ -1,0 +1,80 @@
+"""The release's on-disk Oxigraph store (RocksDB, in `store/` beside the dumps).
+
+The build bulk-loads the N-Quads it has just written into it, so that `wsis-kg query` opens the dataset in
+milliseconds instead of parsing the N-Quads on every run, and the processes of `wsis-kg serve` share one
+copy on disk (and in the page cache) instead of each holding the whole dataset in memory.
+
+Its files are not in the manifest of file hashes: RocksDB writes a fresh database id, file numbers and
+a log with timestamps on every load, so two builds of the same data never give the same bytes. The
+manifest records what the store holds instead (its quad count), and the N-Quads it is loaded from are
+hashed there like every other dump.
+
+A release without a store (built before stores were written) is still read: its N-Quads are loaded into
+memory, as before.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import InputError
+
+STORE_DIR = "store"
+NQUADS = "wsis-kg.nq"  # the dump the store is loaded from (release.NQUADS; not imported: that module is slow)
+
+
+class StoreError(InputError):
+    """The release's store is there but cannot be read: damaged, or written by an incompatible Oxigraph."""
+
+
+def write_store(folder: Path, nquads: Path) -> dict[str, object]:
+    """Load `nquads` into a new store in `folder`/store and close it, flushed and compacted, so that it
+    opens read-only at once; return what the manifest says of it. A store already there is replaced."""
+    path = folder / STORE_DIR
+    if path.exists():
+        shutil.rmtree(path)
+    store = ox.Store(str(path))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()  # one compacted set of files: fewer to open on every read-only start
+    quads = len(store)
+    del store  # closes RocksDB: the last reference goes, and its files are complete on disk
+    check = open_store(folder)
+    if check is None or len(check) != quads:
+        raise StoreError(f"{path}: the store written does not hold the {quads} quads loaded into it")
+    return {"folder": STORE_DIR, "quads": quads, "engine": f"oxigraph {ox.__version__}"}
+
+
+def open_store(release: Path) -> ox.Store | None:
+    """The release's store opened read-only, or None when the release has none (an older release)."""
+    path = release / STORE_DIR
+    if not path.exists():
+        return None
+    try:
+        return ox.Store.read_only(str(path))
+    except (OSError, RuntimeError, ValueError) as exc:  # pyoxigraph: IO errors, RocksDB corruption
+        raise StoreError(
+            f"{path}: the release's store cannot be opened ({' '.join(str(exc).split())}); build the release "
+            f"again (`wsis-kg build`), or remove {path} to read {release / NQUADS} instead"
+        ) from exc
+
+
+def load_release(release: Path) -> ox.Store:
+    """The release's dataset as a store: its on-disk store read-only when it has one, else its N-Quads
+    loaded into memory."""
+    store = open_store(release)
+    if store is not None:
+        return store
+    nq = release / NQUADS
+    if not nq.exists():
+        raise InputError(f"{nq} not found: run `wsis-kg build` first")
+    store = ox.Store()
+    with open(nq, "rb") as fh:
+        store.bulk_load(fh, ox.RdfFormat.N_QUADS)
+    return store
+
+
+__all__ = ["NQUADS", "STORE_DIR", "StoreError", "load_release", "open_store", "write_store"]
