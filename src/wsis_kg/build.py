@@ -14,8 +14,10 @@ import itertools
 import json
 import multiprocessing
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
@@ -218,54 +220,103 @@ def _verdict(cache_dir: Path, kind: str, key: str) -> ReasonerResult | None:
     return ReasonerResult(**found["verdict"]) if found and "verdict" in found else None
 
 
-def _reason(ontology: Graph, reference: Graph, summaries: list[PartSummary], uptake: list[tuple[Uptake, str]],
-            shared: str, cache_dir: Path, progress: Progress) -> list[ReasonerResult]:
-    """HermiT, in one JVM, on the ontology, with the reference data, with each document, with each uptake
-    graph; a verdict is kept with what it judged, so unchanged inputs are not reasoned again. Stops at the
-    first scope that fails, so that a clash is shown on the smallest input."""
-    results: list[ReasonerResult] = []
-    total = 2 + len(summaries) + len(uptake)
-    kept = [_verdict(cache_dir, "reasoner", shared)]
-    kept.append(_verdict(cache_dir, "reasoner-reference", shared))
-    kept += [ReasonerResult(**s.reasoner) if s.reasoner else None for s in summaries]
-    kept += [_verdict(cache_dir, "reasoner-uptake", key) for _, key in uptake]
-    if all(r is not None for r in kept):
-        progress(f"  all {total} verdicts kept from the cache")
-        return [r for r in kept if r is not None]
-    with HermitSession(find_java(), ontology + reference, progress) as session:
+def _passed(result: ReasonerResult) -> bool:
+    return not result.error and result.consistent and not result.unsatisfiable
 
-        def judged(i: int, scope: str, run: Callable[[], ReasonerResult]) -> bool:
-            result = kept[i]
-            if result is None:
-                progress(f"  [{i + 1}/{total}] HermiT on {scope} ...")
-                result = run()
-            results.append(result)
-            return not result.error and result.consistent and not result.unsatisfiable
 
-        ok = judged(0, "ontology", lambda: session.check("ontology", ontology, with_base=False))
-        if ok and kept[0] is None:
-            save_cached(cache_dir, "reasoner", shared, {"verdict": asdict(results[-1])})
-        ok = ok and judged(1, "ontology + reference", lambda: session.check("ontology + reference", Graph()))
-        if ok and kept[1] is None:
-            save_cached(cache_dir, "reasoner-reference", shared, {"verdict": asdict(results[-1])})
-        for i, s in enumerate(summaries, 2):
-            if not ok:
+class Reasoning:
+    """HermiT, in one JVM, on a thread of its own: the ontology, the ontology with the reference data,
+    then each document's part as the pool finishes it (so that reasoning overlaps the documents' work),
+    and at the end each uptake graph. A verdict is kept with what it judged, so unchanged inputs are not
+    reasoned again; after a scope fails no other is reasoned, and the report ends with it, so that a
+    clash is shown on the smallest input."""
+
+    def __init__(self, ontology: Graph, reference: Graph, shared: str, cache_dir: Path, progress: Progress) -> None:
+        self.ontology, self.reference, self.shared = ontology, reference, shared
+        self.cache_dir, self.progress = cache_dir, progress
+        self.session: HermitSession | None = None
+        self.base: list[ReasonerResult] = []
+        self.documents: dict[str, ReasonerResult] = {}
+        self.failure: BaseException | None = None
+        self.base_triples = len(ontology + reference)  # a scope's size as reported: the base and its own
+        self.queue: queue.Queue[PartSummary | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._work, name="hermit", daemon=True)
+        self.thread.start()
+
+    def _session(self) -> HermitSession:
+        if self.session is None:
+            self.session = HermitSession(find_java(), self.ontology + self.reference, self.progress)
+        return self.session
+
+    def _judge(self, kind: str, key: str, scope: str, run: Callable[[HermitSession], ReasonerResult]) -> bool:
+        result = _verdict(self.cache_dir, kind, key)
+        if result is None:
+            self.progress(f"  HermiT on {scope} ...")
+            result = run(self._session())
+            if _passed(result):
+                save_cached(self.cache_dir, kind, key, {"verdict": asdict(result)})
+        self.base.append(result)
+        return _passed(result)
+
+    def _work(self) -> None:
+        try:
+            ok = self._judge("reasoner", self.shared, "ontology",
+                             lambda s: s.check("ontology", self.ontology, with_base=False))
+            ok = ok and self._judge("reasoner-reference", self.shared, "ontology + reference",
+                                    lambda s: s.check("ontology + reference", Graph()))
+            while (part := self.queue.get()) is not None:
+                if not ok:
+                    continue
+                if part.reasoner is not None:
+                    result = ReasonerResult(**part.reasoner)
+                else:
+                    scope = f"ontology + reference + {part.doc_id}"
+                    size = self.base_triples + sum(n for iri, n in part.graphs.items() if not iri.endswith("/inferred"))
+                    self.progress(f"  HermiT on {scope} ({size} triples) ...")
+                    result = self._session().check_file(scope, reasoner_input_path(self.cache_dir, part), size)
+                    if _passed(result):
+                        part.reasoner = asdict(result)
+                        record_reasoning(self.cache_dir, part)
+                self.documents[part.doc_id] = result
+                ok = _passed(result)
+        except BaseException as exc:  # reported by finish(), in the build's thread
+            self.failure = exc
+
+    def feed(self, part: PartSummary) -> None:
+        self.queue.put(part)
+
+    def finish(self, order: list[PartSummary], uptake: list[tuple[Uptake, str]]) -> list[ReasonerResult]:
+        """Wait for the documents' verdicts, reason over the uptake graphs; every verdict, in order."""
+        self.queue.put(None)
+        self.thread.join()
+        if self.failure is not None:
+            raise self.failure
+        results = list(self.base)
+        if not all(_passed(r) for r in results):
+            return results
+        for part in order:
+            results.append(self.documents[part.doc_id])
+            if not _passed(results[-1]):
                 return results
-            scope = f"ontology + reference + {s.doc_id}"
-            own = sum(n for iri, n in s.graphs.items() if not iri.endswith("/inferred"))
-            ok = judged(i, scope, lambda scope=scope, s=s, own=own:  # type: ignore[misc]
-                        session.check_file(scope, reasoner_input_path(cache_dir, s), own))
-            if ok and s.reasoner is None:
-                s.reasoner = asdict(results[-1])
-                record_reasoning(cache_dir, s)
-        for j, (u, key) in enumerate(uptake, 2 + len(summaries)):
-            if not ok:
-                return results
+        for u, key in uptake:
             scope = f"ontology + reference + uptake {u.source_id} -> {u.target_id}"
-            ok = judged(j, scope, lambda scope=scope, u=u: session.check(scope, u.graph))  # type: ignore[misc]
-            if ok and kept[j] is None:
-                save_cached(cache_dir, "reasoner-uptake", key, {"verdict": asdict(results[-1])})
-    return results
+            result = _verdict(self.cache_dir, "reasoner-uptake", key)
+            if result is None:
+                self.progress(f"  HermiT on {scope} ...")
+                result = self._session().check(scope, u.graph)
+                if _passed(result):
+                    save_cached(self.cache_dir, "reasoner-uptake", key, {"verdict": asdict(result)})
+            results.append(result)
+            if not _passed(result):
+                break
+        return results
+
+    def close(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if self.session is not None:
+            self.session.close()
 
 
 def _digest(path: Path) -> str:
@@ -306,14 +357,35 @@ def run_build(project: Project, progress: Progress = lambda _: None, reason: boo
 
 def _build(project: Project, shared_id: str, docs: list[DocumentInputs], cache_dir: Path, options: BuildOptions,
            timings: dict[str, float], progress: Progress) -> BuildResult:
+    with step("shared graphs (ontology, reference, uptake)", timings, progress):
+        ontology = load_ontology(project)
+        reference = load_reference(project)
+        shapes = parse_turtle(project.shapes)
+        uptake = load_uptake(project, {d.doc_id for d in docs})
+    reasoning = Reasoning(ontology, reference, shared_id, cache_dir, progress) if options.reason else None
+    try:
+        return _build_with(project, shared_id, docs, cache_dir, options, timings, progress,
+                           (ontology, reference, shapes, uptake), reasoning)
+    finally:
+        if reasoning is not None:
+            reasoning.close()
+
+
+def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], cache_dir: Path,
+                options: BuildOptions, timings: dict[str, float], progress: Progress,
+                inputs: tuple[Graph, Graph, Graph, list[Uptake]], reasoning: Reasoning | None) -> BuildResult:
+    ontology, reference, shapes, uptake = inputs
     summaries: dict[str, PartSummary] = {}
     built: list[str] = []
-    with step("documents (segment, anchor, validate, infer)", timings, progress):
+    step_name = "documents (segment, anchor, validate, infer" + (", HermiT alongside)" if reasoning else ")")
+    with step(step_name, timings, progress):
         todo = []
         for doc in docs:
             found = read_summary(cache_dir, doc)
             if found is not None:
                 summaries[doc.doc_id] = found
+                if reasoning is not None:
+                    reasoning.feed(found)
                 if options.explain:
                     progress(f"  {doc.doc_id}: from the cache")
             else:
@@ -325,6 +397,8 @@ def _build(project: Project, shared_id: str, docs: list[DocumentInputs], cache_d
         def done(s: PartSummary) -> None:
             summaries[s.doc_id] = s
             built.append(s.doc_id)
+            if reasoning is not None:
+                reasoning.feed(s)
             progress(f"  [{len(built)}/{len(todo)}] {s.doc_id}: {s.passages} passages, {s.claims} claims anchored")
 
         compute_parts(project, todo, cache_dir, options, done)
@@ -333,12 +407,6 @@ def _build(project: Project, shared_id: str, docs: list[DocumentInputs], cache_d
         prune(cache_dir, {d.doc_id: d.key for d in docs})
     progress(f"  {len(docs)} document(s): {len(built)} built, {len(docs) - len(built)} from the cache")
     ordered = [summaries[d.doc_id] for d in docs]
-
-    with step("shared graphs (ontology, reference, uptake)", timings, progress):
-        ontology = load_ontology(project)
-        reference = load_reference(project)
-        shapes = parse_turtle(project.shapes)
-        uptake = load_uptake(project, {d.doc_id for d in docs})
 
     uptake_keys = [(u, cache_key(shared_id, _digest(u.path) if u.path else str(u.graph_iri),
                                  summaries[u.source_id].key, summaries[u.target_id].key)) for u in uptake]
@@ -363,9 +431,9 @@ def _build(project: Project, shared_id: str, docs: list[DocumentInputs], cache_d
 
     base = ontology + reference
     results: list[ReasonerResult] = []
-    if options.reason:
-        with step("reason (HermiT)", timings, progress):
-            results = _reason(ontology, reference, ordered, uptake_keys, shared_id, cache_dir, progress)
+    if reasoning is not None:
+        with step("reason (HermiT: what the documents' step left)", timings, progress):
+            results = reasoning.finish(ordered, uptake_keys)
         for r in results:
             progress(f"  {reasoner_report([r]).strip()}")
         check_results(results)
