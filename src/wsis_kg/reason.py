@@ -171,6 +171,9 @@ def write_reasoner_triples(triples: Iterable[ox.Triple], path: Path) -> int:
     return len(out)
 
 
+SESSION_HEAP_MB = int(os.environ.get("WSIS_KG_HERMIT_HEAP_MB", "768"))
+
+
 def find_javac(java: str) -> str | None:
     """javac beside the java that runs HermiT (same JDK, so class files it can load), else on PATH."""
     beside = Path(os.path.realpath(java)).with_name("javac")
@@ -268,7 +271,10 @@ class HermitSession:
 
         tmp = Path(self._tmp.name)
         self._stderr = (tmp / "stderr.txt").open("w+", encoding="utf-8", errors="replace")
-        command = [self.java, f"-Xmx{owlready2.JAVA_MEMORY}M", "-cp",
+        # one scope at a time, each with a fresh reasoner: a small heap, collected by one thread, keeps a
+        # session over a thousand documents within bounds (owlready2's default lets the heap grow to 2 GB)
+        memory = min(owlready2.JAVA_MEMORY, SESSION_HEAP_MB)
+        command = [self.java, f"-Xmx{memory}M", "-XX:+UseSerialGC", "-cp",
                    os.pathsep.join([str(classes), *_hermit_classpath()]), "HermitSession"]
         try:
             self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
