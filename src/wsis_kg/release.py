@@ -443,7 +443,8 @@ class JsonLdWriter:
         return {**self.context, "@graph": items + self.nodes(default)}
 
     def dumps(self, quads: Iterable[ox.Quad]) -> bytes:
-        return (json.dumps(self.document(quads), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+        head, tail = _jsonld_frame(self.context)
+        return head + _jsonld_items(self, list(quads)) + tail
 
 
 # ---------------------------------------------------------------- RDF/XML
@@ -726,7 +727,14 @@ class Block:
 
 def _jsonld_items(writer: JsonLdWriter, quads: list[ox.Quad]) -> bytes:
     document = writer.document(quads)
-    return ",\n".join(json.dumps(item, indent=1, ensure_ascii=False) for item in document["@graph"]).encode("utf-8")
+    def item(obj: dict[str, Any]) -> str:
+        """A named graph with one node a line (json's C encoder writes no indentation, and is fast)."""
+        if "@graph" not in obj:
+            return json.dumps(obj, ensure_ascii=False)
+        nodes = ",\n".join(json.dumps(node, ensure_ascii=False) for node in obj["@graph"])
+        return f'{{"@id": {json.dumps(obj["@id"], ensure_ascii=False)}, "@graph": [\n{nodes}\n]}}'
+
+    return ",\n".join(item(obj) for obj in document["@graph"]).encode("utf-8")
 
 
 def _header(prefixes: Iterable[str]) -> bytes:
