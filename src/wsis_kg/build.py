@@ -240,6 +240,7 @@ class Reasoning:
         self.failure: BaseException | None = None
         self.base_triples = len(ontology + reference)  # a scope's size as reported: the base and its own
         self.queue: queue.Queue[PartSummary | None] = queue.Queue()
+        self.stopping = threading.Event()  # the build failed elsewhere: what is queued is not reasoned
         self.thread = threading.Thread(target=self._work, name="hermit", daemon=True)
         self.thread.start()
 
@@ -265,7 +266,7 @@ class Reasoning:
             ok = ok and self._judge("reasoner-reference", self.shared, "ontology + reference",
                                     lambda s: s.check("ontology + reference", Graph()))
             while (part := self.queue.get()) is not None:
-                if not ok:
+                if not ok or self.stopping.is_set():
                     continue
                 if part.reasoner is not None:
                     result = ReasonerResult(**part.reasoner)
@@ -313,6 +314,7 @@ class Reasoning:
 
     def close(self) -> None:
         if self.thread.is_alive():
+            self.stopping.set()
             self.queue.put(None)
             self.thread.join()
         if self.session is not None:
