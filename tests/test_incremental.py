@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import distributed
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -18,6 +19,7 @@ from wsis_kg.build import CACHE_DIR, BuildOptions, BuildResult, run_build
 from wsis_kg.cli import main
 from wsis_kg.project import Project
 from wsis_kg.release import CANONICAL
+from wsis_kg.store import open_store
 
 MINI = "civil-society-notes-2025-06-30"
 COPY = "civil-society-notes-copy"
@@ -39,8 +41,8 @@ def two_documents(root: Path) -> Project:
     return project
 
 
-def build(project: Project, dist: str = "dist", **options: object) -> BuildResult:
-    return run_build(Project(project.root, project.root / dist),
+def build(project: Project, dist: str = "dist", said: list[str] | None = None, **options: object) -> BuildResult:
+    return run_build(Project(project.root, project.root / dist), progress=(said if said is not None else []).append,
                      options=BuildOptions(reason=False, jobs=2, **options))  # type: ignore[arg-type]
 
 
@@ -78,12 +80,21 @@ def test_editing_one_document_rebuilds_that_document_alone(tmp_path: Path) -> No
     project = two_documents(tmp_path / "p")
     build(project)
     old, new = edit_a_label(project, COPY)
-    result = build(project)
+    said: list[str] = []
+    result = build(project, said=said)
     assert result.built == [COPY] and result.cached == [MINI]
+    assert any("store: the previous release's" in line for line in said), said
     nquads = (result.release_dir / "wsis-kg.nq").read_text()
     assert f'"{new}"@en' in nquads
     assert nquads.count(f'"{old}"@en') == 1  # the untouched document still has it, the copy no more
     assert canonical(result) == canonical(build(project, dist="fresh", cache=False))
+    # the store, updated from the previous release's, holds what a store loaded from the dump holds
+    store = open_store(result.release_dir)
+    assert store is not None
+    fresh = ox.Store()
+    fresh.bulk_load(path=result.release_dir / "wsis-kg.nq", format=ox.RdfFormat.N_QUADS)
+    assert {str(q) for q in store} == {str(q) for q in fresh}
+    assert any(f'"{new}"@en' in str(q) for q in store)
 
 
 def test_a_shared_input_or_new_code_rebuilds_every_document_and_explain_says_why(

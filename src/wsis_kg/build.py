@@ -50,7 +50,7 @@ from .infer import (
     inferred_graph_iri,
     record_provenance,
 )
-from .namespaces import G_ONTOLOGY, G_PROVENANCE, G_REFERENCE, claims_graph_iri, structure_graph_iri
+from .namespaces import G_ONTOLOGY, G_PROVENANCE, G_REFERENCE, GRAPH, claims_graph_iri, structure_graph_iri
 from .parts import (
     DamagedPart,
     DocumentInputs,
@@ -65,6 +65,7 @@ from .parts import (
     part_stats,
     previous_inputs,
     prune,
+    read_fragment,
     read_summary,
     reasoner_input_path,
     record_reasoning,
@@ -76,9 +77,9 @@ from .parts import (
 from .project import Project
 from .rdfio import Progress, parse_turtle
 from .reason import HermitSession, ReasonerResult, check_results, find_java
-from .release import NQUADS, graph_quads, jsonld_context, make_block, staged_release, write_release_blocks
+from .release import NQUADS, Block, graph_quads, jsonld_context, make_block, staged_release, write_release_blocks
 from .sources import load_source
-from .store import write_store
+from .store import update_store, write_store
 from .validate import ScopeResult, ValidationReport, Validator, merge_scopes, scope_results, uptake_scope_name
 
 CACHE_DIR = ".wsis-kg-cache"
@@ -321,6 +322,23 @@ class Reasoning:
             self.session.close()
 
 
+def _store_from_previous(dist: Path, folder: Path, cache_dir: Path, shared: Block, ordered: list[PartSummary],
+                         parts: dict[str, str], counts: dict[str, int]) -> dict[str, object] | None:
+    """The store updated from the previous release's, when there is one: the graphs of the documents
+    whose part is unchanged are kept, the rest (the shared graphs, changed and new documents) loaded."""
+    try:
+        previous = json.loads((dist / "reports" / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    before = previous.get("parts") if isinstance(previous, dict) else None
+    if not isinstance(before, dict):
+        return None
+    same = {s.doc_id for s in ordered if before.get(s.doc_id) == s.key}
+    keep = {g for g in counts if any(g.startswith(f"{GRAPH}document/{doc}/") for doc in same)}
+    load = [shared.fragments[NQUADS]] + [read_fragment(cache_dir, s, NQUADS) for s in ordered if s.doc_id not in same]
+    return update_store(folder, dist, keep, load, sum(counts.values()))
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -465,12 +483,21 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
         }
         result.files = write_release_blocks(folder, blocks, prefixes, ontology, shapes, reports,
                                             publication=options.publication, stats=stats)
-        store = write_store(folder, folder / NQUADS)  # after the hashes: its bytes differ on every build
         counts = {str(iri): len(g) for iri, g in shared}
         for s in ordered:
             counts.update(s.graphs)
         result.graphs = counts
-        manifest = {"version": __version__, "graphs": counts, "files": result.files, "store": store}
+        parts = {s.doc_id: s.key for s in ordered}
+        # after the hashes: a store's bytes differ on every build
+        store = _store_from_previous(project.dist, folder, cache_dir, shared_block, ordered, parts, counts)
+        if store is not None:
+            progress(f"  store: the previous release's, with the graphs of {len(built)} document(s) and the "
+                     "shared graphs replaced")
+        else:
+            store = write_store(folder, folder / NQUADS)
+            progress(f"  store: loaded from {NQUADS}")
+        manifest = {"version": __version__, "graphs": counts, "files": result.files, "store": store,
+                    "parts": parts}
         (folder / "reports" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     progress(f"  wrote {len(result.files) + 1} files to {project.dist}")
     return result

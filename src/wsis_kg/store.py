@@ -48,6 +48,42 @@ def write_store(folder: Path, nquads: Path) -> dict[str, object]:
     return {"folder": STORE_DIR, "quads": quads, "engine": f"oxigraph {ox.__version__}"}
 
 
+def update_store(folder: Path, previous: Path, keep: set[str], load: list[bytes],
+                 quads: int) -> dict[str, object] | None:
+    """A store for the release in `folder` made from the `previous` release's: a checkpoint of it (hard
+    links to its immutable files, made in an instant), every graph not in `keep` removed, the N-Quads in
+    `load` added. Returns what the manifest says of it, or None (and leaves no store) when there is no
+    previous store to start from or the result does not hold `quads` quads: write_store then loads all.
+    The previous release's store is only read: RocksDB never changes a file once written."""
+    path = folder / STORE_DIR
+    try:
+        old = open_store(previous)
+    except StoreError:
+        return None
+    if old is None:
+        return None
+    try:
+        old.backup(str(path))
+        del old
+        store = ox.Store(str(path))
+        for graph in list(store.named_graphs()):
+            if isinstance(graph, ox.NamedNode) and graph.value not in keep:
+                store.remove_graph(graph)
+        for data in load:
+            store.load(data, format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        count = len(store)
+        del store
+    except (OSError, RuntimeError, ValueError):
+        shutil.rmtree(path, ignore_errors=True)
+        return None
+    check = open_store(folder)
+    if check is None or len(check) != quads or count != quads:
+        shutil.rmtree(path, ignore_errors=True)
+        return None
+    return {"folder": STORE_DIR, "quads": quads, "engine": f"oxigraph {ox.__version__}"}
+
+
 def open_store(release: Path) -> ox.Store | None:
     """The release's store opened read-only, or None when the release has none (an older release)."""
     path = release / STORE_DIR
@@ -77,4 +113,4 @@ def load_release(release: Path) -> ox.Store:
     return store
 
 
-__all__ = ["NQUADS", "STORE_DIR", "StoreError", "load_release", "open_store", "write_store"]
+__all__ = ["NQUADS", "STORE_DIR", "StoreError", "load_release", "open_store", "update_store", "write_store"]
