@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -185,12 +185,13 @@ def compute_parts(project: Project, todo: list[DocumentInputs], cache_dir: Path,
     with _pool(min(jobs, len(todo))) as pool:
         pending: set[Future[PartSummary]] = {pool.submit(compute_part, root, doc, cache) for doc in todo}
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)  # each part as soon as it is ready
             for f in finished:
-                if f.exception() is not None:
+                failure = f.exception()
+                if failure is not None:
                     for p in pending:
                         p.cancel()
-                    raise f.exception()  # type: ignore[misc]
+                    raise failure
                 done(f.result())
 
 
