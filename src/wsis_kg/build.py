@@ -9,7 +9,6 @@ loaded into an on-disk store that `query` and `serve` open read-only.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import multiprocessing
@@ -40,7 +39,7 @@ from .assemble import (
     provenance_of,
 )
 from .describe import Publication, Stats
-from .errors import EnvironmentProblem, InputError, ValidationFailed
+from .errors import EnvironmentProblem, ValidationFailed
 from .infer import (
     G_REFERENCE_INFERRED,
     Vocabulary,
@@ -59,6 +58,7 @@ from .parts import (
     compute_part,
     document_inputs,
     explain,
+    file_digest,
     load_cached,
     part_block,
     part_graph,
@@ -78,7 +78,7 @@ from .project import Project
 from .rdfio import Progress, parse_turtle
 from .reason import HermitSession, ReasonerResult, check_results, find_java
 from .release import NQUADS, Block, graph_quads, jsonld_context, make_block, staged_release, write_release_blocks
-from .sources import load_source
+from .sources import load_sources
 from .store import update_store, write_store
 from .validate import ScopeResult, ValidationReport, Validator, merge_scopes, scope_results, uptake_scope_name
 
@@ -202,19 +202,9 @@ def _inputs(project: Project) -> tuple[str, list[DocumentInputs]]:
     """The key of the shared inputs, and each document's inputs."""
     project.check()
     shared = shared_inputs(project)
-    metas = sorted(project.sources.glob("*.ttl")) if project.sources.is_dir() else []
-    if not metas:
-        raise InputError(f"{project.sources}: no source metadata (*.ttl) found")
-    docs: list[DocumentInputs] = []
-    seen: dict[str, Path] = {}
-    for meta in metas:
-        source = load_source(meta)
-        if source.doc_id in seen:
-            raise InputError(f"{meta}: document id {source.doc_id} is also used by {seen[source.doc_id]}")
-        seen[source.doc_id] = meta
-        docs.append(document_inputs(project, source, meta, shared))
-    check_orphans(project, set(seen))
-    return shared_key(shared), docs
+    sources = load_sources(project.sources)
+    check_orphans(project, {s.doc_id for s in sources})
+    return shared_key(shared), [document_inputs(project, s, shared) for s in sources]
 
 
 def _verdict(cache_dir: Path, kind: str, key: str) -> ReasonerResult | None:
@@ -251,22 +241,24 @@ class Reasoning:
             self.session = HermitSession(find_java(), self.ontology + self.reference, self.progress)
         return self.session
 
-    def _judge(self, kind: str, key: str, scope: str, run: Callable[[HermitSession], ReasonerResult]) -> bool:
+    def _judge(self, kind: str, key: str, scope: str, run: Callable[[HermitSession], ReasonerResult]) -> ReasonerResult:
+        """The verdict kept under `key`, or HermiT's, kept when it passes (a failure is reasoned again)."""
         result = _verdict(self.cache_dir, kind, key)
         if result is None:
             self.progress(f"  HermiT on {scope} ...")
             result = run(self._session())
             if _passed(result):
                 save_cached(self.cache_dir, kind, key, {"verdict": asdict(result)})
-        self.base.append(result)
-        return _passed(result)
+        return result
 
     def _work(self) -> None:
         try:
-            ok = self._judge("reasoner", self.shared, "ontology",
-                             lambda s: s.check("ontology", self.ontology, with_base=False))
-            ok = ok and self._judge("reasoner-reference", self.shared, "ontology + reference",
-                                    lambda s: s.check("ontology + reference", Graph()))
+            self.base.append(self._judge("reasoner", self.shared, "ontology",
+                                         lambda s: s.check("ontology", self.ontology, with_base=False)))
+            if _passed(self.base[-1]):
+                self.base.append(self._judge("reasoner-reference", self.shared, "ontology + reference",
+                                             lambda s: s.check("ontology + reference", Graph())))
+            ok = _passed(self.base[-1])
             while (part := self.queue.get()) is not None:
                 if not ok or self.stopping.is_set():
                     continue
@@ -303,14 +295,9 @@ class Reasoning:
                 return results
         for u, key in uptake:
             scope = f"ontology + reference + uptake {u.source_id} -> {u.target_id}"
-            result = _verdict(self.cache_dir, "reasoner-uptake", key)
-            if result is None:
-                self.progress(f"  HermiT on {scope} ...")
-                result = self._session().check(scope, u.graph)
-                if _passed(result):
-                    save_cached(self.cache_dir, "reasoner-uptake", key, {"verdict": asdict(result)})
-            results.append(result)
-            if not _passed(result):
+            results.append(self._judge("reasoner-uptake", key, scope,
+                                       lambda s, scope=scope, g=u.graph: s.check(scope, g)))  # type: ignore[misc]
+            if not _passed(results[-1]):
                 break
         return results
 
@@ -338,10 +325,6 @@ def _store_from_previous(dist: Path, folder: Path, cache_dir: Path, shared: Bloc
     keep = {g for g in counts if any(g.startswith(f"{GRAPH}document/{doc}/") for doc in same)}
     load = [shared.fragments[NQUADS]] + [read_fragment(cache_dir, s, NQUADS) for s in ordered if s.doc_id not in same]
     return update_store(folder, dist, keep, load, sum(counts.values()))
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _cached_results(cache_dir: Path, kind: str, key: str,
@@ -429,7 +412,7 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
     progress(f"  {len(docs)} document(s): {len(built)} built, {len(docs) - len(built)} from the cache")
     ordered = [summaries[d.doc_id] for d in docs]
 
-    uptake_keys = [(u, cache_key(shared_id, _digest(u.path) if u.path else str(u.graph_iri),
+    uptake_keys = [(u, cache_key(shared_id, file_digest(u.path) if u.path else str(u.graph_iri),
                                  summaries[u.source_id].key, summaries[u.target_id].key)) for u in uptake]
     with step("validate (SHACL)", timings, progress):
         validator = Validator(shapes, ontology, reference)

@@ -121,6 +121,11 @@ def _hashes(items: Iterable[str]) -> np.ndarray:
     return np.fromiter((_hash(i) for i in items), dtype=np.uint64)
 
 
+def _distinct(items: Iterable[str]) -> np.ndarray:
+    """The sorted, distinct hashes of `items` (what `count` counts and `merge` merges)."""
+    return np.unique(_hashes(items))
+
+
 @dataclass
 class Stats:
     """What VoID says of some named graphs, in a form that merges: exact figures for each graph (a graph
@@ -159,10 +164,11 @@ class Stats:
                 keyed["sdg"][p.value].append(text)
         subjects = {s for s, _, _ in union}
         arrays = {
-            "triples": _hashes(strings.values()),
-            "subjects": _hashes(str(s) for s in subjects),
-            "objects": _hashes(str(o) for o in {o for _, _, o in union}),
-            "entities": _hashes(s.value for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(ident)),
+            "triples": _distinct(strings.values()),
+            "subjects": _distinct(str(s) for s in subjects),
+            "objects": _distinct(str(o) for o in {o for _, _, o in union}),
+            "entities": _distinct(s.value for s in subjects
+                                  if isinstance(s, ox.NamedNode) and s.value.startswith(ident)),
         }
         out = {}
         for name, groups in keyed.items():
@@ -186,7 +192,7 @@ class Stats:
             graphs.update(part.graphs)
             sources.update(part.sources)
             for name, a in part.arrays.items():
-                arrays[name].append(np.unique(a))
+                arrays[name].append(a)
             for name, (keys, index, hashes) in part.keyed.items():
                 known, indices, values = keyed[name]
                 remap = np.array([known.setdefault(k, len(known)) for k in keys], dtype=np.uint32)
@@ -200,7 +206,7 @@ class Stats:
         return cls(graphs, sorted(sources), merged, out)
 
     def count(self, name: str) -> int:
-        return len(np.unique(self.arrays[name])) if name in self.arrays else 0
+        return len(self.arrays[name]) if name in self.arrays else 0  # distinct, by construction
 
     def per_key(self, name: str) -> dict[str, int]:
         """For each key, the number of distinct hashes it has."""

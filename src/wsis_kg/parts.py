@@ -35,9 +35,9 @@ from .assemble import DocumentBuild, build_document, load_ontology, load_referen
 from .describe import Stats
 from .errors import InputError
 from .infer import Vocabulary, entailments, inferred_graph_iri
-from .namespaces import claims_graph_iri, mentions_graph_iri, structure_graph_iri
+from .namespaces import WSIS, claims_graph_iri, mentions_graph_iri, structure_graph_iri
 from .project import Project
-from .rdfio import parse_turtle
+from .rdfio import add_oxigraph, atomic_write_text, parse_turtle
 from .reason import write_reasoner_triples
 from .release import Block, graph_quads, jsonld_context, make_block
 from .sources import Source, load_source
@@ -55,7 +55,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
     try:
         return _sha256(path.read_bytes())
     except OSError as exc:
@@ -79,9 +79,9 @@ def shared_key(shared: dict[str, str]) -> str:
 
 def shared_inputs(project: Project) -> dict[str, str]:
     """What every part depends on: label -> digest."""
-    inputs = {"code": code_digest(), "ontology": _file_digest(project.ontology), "shapes": _file_digest(project.shapes)}
+    inputs = {"code": code_digest(), "ontology": file_digest(project.ontology), "shapes": file_digest(project.shapes)}
     for path in project.reference_files():
-        inputs[f"reference/{path.name}"] = _file_digest(path)
+        inputs[f"reference/{path.name}"] = file_digest(path)
     return inputs
 
 
@@ -102,16 +102,17 @@ class DocumentInputs:
         return _key(self.inputs)
 
 
-def document_inputs(project: Project, source: Source, meta_path: Path, shared: dict[str, str]) -> DocumentInputs:
+def document_inputs(project: Project, source: Source, shared: dict[str, str]) -> DocumentInputs:
     inputs = {f"shared:{k}": v for k, v in shared.items()}
-    inputs[f"source/{meta_path.name}"] = _file_digest(meta_path)
-    inputs[f"source/{source.path.name}"] = _file_digest(source.path)
+    inputs[f"source/{source.meta_path.name}"] = file_digest(source.meta_path)
+    # the text's digest as its metadata records it: load_source has just checked the bytes against it
+    inputs[f"source/{source.path.name}"] = str(source.metadata.value(source.iri, WSIS.sha256))
     for path in project.claim_files(source.doc_id):
-        inputs[f"claims/{path.name}"] = _file_digest(path)
+        inputs[f"claims/{path.name}"] = file_digest(path)
     mentions = project.mentions_file(source.doc_id)
     if mentions.exists():
-        inputs[f"mentions/{mentions.name}"] = _file_digest(mentions)
-    return DocumentInputs(source.doc_id, str(meta_path), inputs)
+        inputs[f"mentions/{mentions.name}"] = file_digest(mentions)
+    return DocumentInputs(source.doc_id, str(source.meta_path), inputs)
 
 
 def explain(previous: dict[str, str] | None, current: dict[str, str]) -> str:
@@ -283,10 +284,8 @@ def read_fragment(cache_dir: Path, summary: PartSummary, name: str) -> bytes:
 
 def record_reasoning(cache_dir: Path, summary: PartSummary) -> None:
     """Keep a document's HermiT verdict with its part, so an unchanged document is not reasoned again."""
-    folder = part_dir(cache_dir, summary.doc_id, summary.key)
-    tmp = folder / f".{SUMMARY}.{os.getpid()}"
-    tmp.write_text(json.dumps(asdict(summary), sort_keys=True), encoding="utf-8")
-    tmp.replace(folder / SUMMARY)
+    atomic_write_text(part_dir(cache_dir, summary.doc_id, summary.key) / SUMMARY,
+                      json.dumps(asdict(summary), sort_keys=True))
 
 
 def part_block(cache_dir: Path, summary: PartSummary) -> Block:
@@ -297,7 +296,7 @@ def part_block(cache_dir: Path, summary: PartSummary) -> Block:
     canonical = None
     if CANONICAL_LINES in summary.files:
         canonical = functools.partial(_checked_lines, cache_dir, summary, CANONICAL_LINES)
-    return Block(sorted(summary.graphs), texts, summary.prefixes, canonical)
+    return Block(texts, summary.prefixes, canonical)
 
 
 def part_stats(cache_dir: Path, summary: PartSummary) -> Stats:
@@ -327,14 +326,9 @@ def part_quads(cache_dir: Path, summary: PartSummary) -> Iterator[ox.Quad]:
 
 def part_graph(cache_dir: Path, summary: PartSummary, graph_iris: Iterable[URIRef]) -> Graph:
     """Some of a part's graphs as one rdflib graph (for the scopes that join two documents)."""
-    wanted = {str(i) for i in graph_iris}
+    wanted = {ox.NamedNode(str(i)) for i in graph_iris}
     out = Graph()
-    from .release import rdflib_term
-
-    for q in part_quads(cache_dir, summary):
-        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in wanted:
-            s, p, o = rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)
-            out.add((s, p, o))
+    add_oxigraph(out, (q for q in part_quads(cache_dir, summary) if q.graph_name in wanted))
     return out
 
 
@@ -342,18 +336,11 @@ def reasoner_input_path(cache_dir: Path, summary: PartSummary) -> Path:
     return part_dir(cache_dir, summary.doc_id, summary.key) / REASONER_INPUT
 
 
-def remember_inputs(cache_dir: Path, doc: DocumentInputs) -> dict[str, str] | None:
-    """Record the inputs of the part now current for a document; return those recorded before."""
-    path = cache_dir / "documents" / doc.doc_id / INPUTS
-    try:
-        previous: dict[str, str] | None = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{INPUTS}.{os.getpid()}")
-    tmp.write_text(json.dumps(doc.inputs, sort_keys=True, indent=1), encoding="utf-8")
-    tmp.replace(path)
-    return previous
+def remember_inputs(cache_dir: Path, doc: DocumentInputs) -> None:
+    """Record the inputs of the part now current for a document (written only when they changed)."""
+    if previous_inputs(cache_dir, doc.doc_id) != doc.inputs:
+        atomic_write_text(cache_dir / "documents" / doc.doc_id / INPUTS, json.dumps(doc.inputs, sort_keys=True,
+                                                                                   indent=1))
 
 
 def previous_inputs(cache_dir: Path, doc_id: str) -> dict[str, str] | None:
@@ -381,13 +368,10 @@ def load_cached(cache_dir: Path, kind: str, key: str) -> dict[str, Any] | None:
 
 def save_cached(cache_dir: Path, kind: str, key: str, value: dict[str, Any]) -> None:
     folder = cache_dir / kind
-    folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.json"):  # one current entry per kind is enough: builds follow one another
         if old.stem != key:
             old.unlink(missing_ok=True)
-    tmp = folder / f".{key}.{os.getpid()}"
-    tmp.write_text(json.dumps({**value, "key": key}, sort_keys=True), encoding="utf-8")
-    tmp.replace(folder / f"{key}.json")
+    atomic_write_text(folder / f"{key}.json", json.dumps({**value, "key": key}, sort_keys=True))
 
 
 def prune(cache_dir: Path, current: dict[str, str]) -> None:
@@ -424,6 +408,7 @@ __all__ = [
     "compute_part",
     "document_inputs",
     "explain",
+    "file_digest",
     "load_cached",
     "part_dir",
     "part_graph",

@@ -253,21 +253,6 @@ def graph_quads(named: Iterable[tuple[URIRef | None, Graph]]) -> list[ox.Quad]:
     return sorted(out, key=_quad_key)
 
 
-def rdflib_term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
-    """A pyoxigraph term as rdflib's (the inverse of the conversion above)."""
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        if t.datatype.value == XSD_STRING:
-            return Literal(t.value)
-        return Literal(t.value, datatype=URIRef(t.datatype.value))
-    raise TypeError(f"unsupported RDF term {t!r}")
-
-
 def dataset_quads(ds: Dataset) -> list[ox.Quad]:
     named: list[tuple[URIRef | None, Graph]] = []
     default = ds.default_graph.identifier
@@ -719,7 +704,6 @@ class Block:
     dataset. `canonical` gives the block's RDFC-1.0 lines, sorted (bytes, or a function opening them),
     unless it has blank nodes, whose canonical labels depend on the whole dataset."""
 
-    graphs: list[str]
     fragments: dict[str, bytes]
     prefixes: list[str]  # the prefixes the Turtle and TriG fragments use
     canonical: bytes | Lines | None
@@ -766,8 +750,7 @@ def fragments(quads: list[ox.Quad], context: dict[str, Any]) -> tuple[dict[str, 
 def make_block(quads: list[ox.Quad], context: dict[str, Any]) -> Block:
     """The fragments of some whole named graphs (quads sorted as `graph_quads` sorts them), each checked."""
     texts, prefixes = fragments(quads, context)
-    block = Block(sorted({q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "" for q in quads}),
-                  texts, prefixes, None)
+    block = Block(texts, prefixes, None)
     bnodes = any(_has_bnode(q) for q in quads)
     expected = {False: {str(q) for q in quads}, True: {str(t) for t in {q.triple for q in quads}}}
     for name, data in texts.items():
@@ -955,7 +938,6 @@ __all__ = [
     "make_block",
     "ontology_files",
     "parse_back",
-    "rdflib_term",
     "rdfxml",
     "serialize",
     "split_predicate",

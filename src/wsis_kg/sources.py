@@ -22,6 +22,7 @@ class Source:
     path: Path
     text: str
     metadata: Graph
+    meta_path: Path  # the metadata file the source was read from
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -68,7 +69,8 @@ def load_source(meta_path: Path) -> Source:
     text = decode_text(data, text_path)
     label = str(graph.value(iri, RDFS.label) or iri)
     doc_id = str(iri).rstrip("/").rsplit("/", 1)[-1]
-    return Source(iri=iri, doc_id=doc_id, label=label, path=text_path, text=text, metadata=graph)
+    return Source(iri=iri, doc_id=doc_id, label=label, path=text_path, text=text, metadata=graph,
+                  meta_path=meta_path)
 
 
 def load_sources(sources_dir: Path) -> list[Source]:

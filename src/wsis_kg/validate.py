@@ -377,6 +377,7 @@ def merge_scopes(scoped: Iterable[tuple[str, list[ScopeResult]]], shapes: Graph)
     once per document."""
     report = ValidationReport()
     seen: set[tuple[str, ...]] = set()
+    shape_nodes: dict[Node, Node] = {URIRef(SHAPE_NODE + n): b for b, n in shape_node_names(shapes).items()}
     for scope, results in scoped:
         found = [r for r in results if _key(r.violation) not in seen]
         seen |= {_key(r.violation) for r in found}
@@ -384,7 +385,6 @@ def merge_scopes(scoped: Iterable[tuple[str, list[ScopeResult]]], shapes: Graph)
         node = BNode()
         report.graph.add((node, RDF.type, SH.ValidationReport))
         report.graph.add((node, SH.conforms, Literal(conforms)))
-        shape_nodes: dict[Node, Node] = {URIRef(SHAPE_NODE + n): b for b, n in shape_node_names(shapes).items()}
         for r in found:
             labels: dict[str, Node] = {}
             part = Graph().parse(data=r.triples, format="nt", bnode_context=labels)
