@@ -9,11 +9,8 @@ show how the libraries behave as the corpus grows. This is a benchmark, not a te
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,21 +20,14 @@ from rdflib import Dataset, Graph
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from timing import timed  # noqa: E402
+
 from wsis_kg.assemble import assemble  # noqa: E402
 from wsis_kg.project import Project  # noqa: E402
 from wsis_kg.rdfio import parse_turtle  # noqa: E402
 from wsis_kg.reason import find_java, reason_assembly, reason_graph  # noqa: E402
 from wsis_kg.release import staged_release, write_release  # noqa: E402
 from wsis_kg.validate import validate_assembly  # noqa: E402
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def main() -> None:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from timing import timed  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "ingest"))
 
 import pypdfium2 as pdfium  # noqa: E402
@@ -33,15 +33,6 @@ from wsis_kg.ingest.pipeline import extract, ingest  # noqa: E402
 from wsis_kg.namespaces import document_iri  # noqa: E402
 from wsis_kg.project import Project  # noqa: E402
 from wsis_kg.rdfio import canonical_turtle  # noqa: E402
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def long_resolution(pages: int, folder: Path) -> Path:

@@ -11,29 +11,19 @@ This is a benchmark, not a test: it prints figures.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+from timing import timed  # noqa: E402
 
 from wsis_kg.assemble import load_reference  # noqa: E402
 from wsis_kg.ingest.candidates import find_candidates  # noqa: E402
 from wsis_kg.ingest.link import Linker  # noqa: E402
 from wsis_kg.ingest.textnorm import furniture_spans, normalise  # noqa: E402
 from wsis_kg.project import Project  # noqa: E402
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def main() -> None:

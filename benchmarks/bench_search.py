@@ -11,11 +11,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import sqlite3
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,19 +20,12 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from timing import timed  # noqa: E402
+
 from wsis_kg.docs import Site, read_release, search_index_js, static_text  # noqa: E402
 from wsis_kg.search import COLUMNS, SearchIndex, records  # noqa: E402
 
 WORDS = ["gender budgeting", "permanent IGF mandate", "enhanced cooperation", "artificial intelligence", "data"]
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def main() -> None:
