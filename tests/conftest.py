@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,11 +13,33 @@ import pytest
 
 from wsis_kg.build import BuildResult, run_build
 from wsis_kg.project import Project
-from wsis_kg.query import load_store
+from wsis_kg.query import Row, load_store, read_query, run_local
 from wsis_kg.serve import Limits, WsisServer, make_server
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+Answer = tuple[list[str], list[Row]]
+
+
+def query_runner(store: ox.Store) -> Callable[..., Answer]:
+    """Run a query of queries/ by name on `store`, once per set of bindings: `run("cq01", {"x": "..."})`."""
+
+    @cache
+    def run(name: str, bindings: tuple[tuple[str, str], ...]) -> Answer:
+        return run_local(store, read_query(ROOT / "queries" / f"{name}.rq").text, dict(bindings))
+
+    def call(name: str, bindings: dict[str, str] | None = None) -> Answer:
+        return run(name, tuple(sorted((bindings or {}).items())))
+
+    return call
+
+
+def claim_quotes_of(store: ox.Store) -> dict[str, str]:
+    """Every claim in `store` with its curated quote."""
+    _, rows = run_local(store, "SELECT ?c ?q WHERE { ?c <https://w3id.org/wsis-kg/ontology#quote> ?q }")
+    return {r["c"] or "": r["q"] or "" for r in rows}
 
 
 @pytest.fixture(scope="session")

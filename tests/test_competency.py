@@ -20,7 +20,6 @@ import io
 import json
 import re
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +27,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from conftest import Answer, claim_quotes_of, query_runner
 from wsis_kg.cli import main
-from wsis_kg.query import Row, read_query, run_local, to_term
+from wsis_kg.query import Row, to_term
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
@@ -47,7 +47,6 @@ SPECS: dict[str, dict[str, Any]] = {
 # questions on other documents, whose expected answers and tests are in folders of their own (tests/cq-*)
 ELSEWHERE = {json.loads(p.read_text(encoding="utf-8"))["query"] for p in EXPECTED.parent.glob("cq-*/cq*.expected.json")}
 
-Answer = tuple[list[str], list[Row]]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -187,22 +186,13 @@ def reflections(store: ox.Store) -> ox.Store:
 @pytest.fixture(scope="session")
 def answer(reflections: ox.Store) -> Callable[..., Answer]:
     """Run a competency query by name (once per set of bindings) on the built release."""
-
-    @cache
-    def run(name: str, bindings: tuple[tuple[str, str], ...] = ()) -> Answer:
-        return run_local(reflections, read_query(QUERIES / f"{name}.rq").text, dict(bindings))
-
-    def call(name: str, bindings: dict[str, str] | None = None) -> Answer:
-        return run(name, tuple(sorted((bindings or {}).items())))
-
-    return call
+    return query_runner(reflections)
 
 
 @pytest.fixture(scope="session")
 def claim_quotes(reflections: ox.Store) -> dict[str, str]:
     """Every claim of the Reflections with its curated quote."""
-    _, rows = run_local(reflections, "SELECT ?c ?q WHERE { ?c <https://w3id.org/wsis-kg/ontology#quote> ?q }")
-    return {r["c"] or "": r["q"] or "" for r in rows}
+    return claim_quotes_of(reflections)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -39,6 +38,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 
+from conftest import Answer, claim_quotes_of, query_runner
 from test_publish import normalise  # what SPARQL leaves to the engine, forgiven alike
 from wsis_kg.cli import main
 from wsis_kg.publish import GraphStore, release_graphs
@@ -59,7 +59,6 @@ REVIEW = ROOT / "reviews" / "uptake" / "imsb-reflections-2025-07-25--a-80-l-41.c
 PARAGRAPH_NS = "https://w3id.org/wsis-kg/id/instrument/wsis-20-outcome-document/paragraph/"
 CLAIM_NS = "https://w3id.org/wsis-kg/id/claim/"
 
-Answer = tuple[list[str], list[Row]]
 
 
 def fold(text: str | None) -> str:
@@ -133,21 +132,12 @@ def check(spec: dict[str, Any], rows: list[Row], what: str) -> None:
 @pytest.fixture(scope="session")
 def uptake_answer(store: ox.Store) -> Callable[..., Answer]:
     """Run a question by name (once per set of bindings) on the built release."""
-
-    @cache
-    def run(name: str, bindings: tuple[tuple[str, str], ...]) -> Answer:
-        return run_local(store, read_query(QUERIES / f"{name}.rq").text, dict(bindings))
-
-    def call(name: str, bindings: dict[str, str] | None = None) -> Answer:
-        return run(name, tuple(sorted((bindings or {}).items())))
-
-    return call
+    return query_runner(store)
 
 
 @pytest.fixture(scope="session")
 def quotes(store: ox.Store) -> dict[str, str]:
-    _, rows = run_local(store, "SELECT ?c ?q WHERE { ?c <https://w3id.org/wsis-kg/ontology#quote> ?q }")
-    return {r["c"] or "": r["q"] or "" for r in rows}
+    return claim_quotes_of(store)
 
 
 # ---------------------------------------------------------------------------------------------------------------
