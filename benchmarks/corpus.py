@@ -29,7 +29,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -307,8 +307,7 @@ def vary_mentions(text: str, new_text: str, remap: Callable[[int], int]) -> str:
 
 def check_structure(t: Template, new_text: str, remap: Callable[[int], int], source: Source) -> bool:
     """Whether the varied text segments as the template did, every span shifted with the text."""
-    varied = Source(iri=source.iri, doc_id=t.doc_id, label=source.label, path=source.path,
-                    text=new_text, metadata=_remapped_metadata(source.metadata, remap))
+    varied = replace(source, doc_id=t.doc_id, text=new_text, metadata=_remapped_metadata(source.metadata, remap))
     spans = _spans_of(structure_of(varied), str(source.iri))
     return spans == [(remap(s), remap(e), iri) for s, e, iri in t.structure_spans]
 
