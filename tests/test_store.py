@@ -15,10 +15,11 @@ from click.testing import CliRunner, Result
 
 from conftest import serving
 from wsis_kg import release as release_module
+from wsis_kg import store as store_module
 from wsis_kg.cli import main
 from wsis_kg.query import list_queries, run_local
 from wsis_kg.serve import Limits, WsisServer, make_server
-from wsis_kg.store import NQUADS, STORE_DIR, StoreError, load_release, open_store, write_store
+from wsis_kg.store import NQUADS, STORE_DIR, StoreError, load_release, nquads_chunks, open_store, write_store
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = {q.name: q for q in list_queries(ROOT / "queries")}
@@ -122,6 +123,29 @@ def test_write_store_replaces_a_store_already_there(tmp_path: Path, release: Pat
     second = write_store(tmp_path, tmp_path / NQUADS)
     assert first == second and first["quads"] == len(in_memory(release))
 
+
+
+@pytest.mark.parametrize("size", [1, 97, 4096, 1 << 30])
+def test_nquads_are_loaded_in_pieces_cut_at_line_ends(tmp_path: Path, release: Path, size: int) -> None:
+    """Pieces smaller than a line, of odd sizes, or larger than the file: each ends a line, and together
+    they are the file."""
+    data = (release / NQUADS).read_bytes()[:200_000] + b'<http://ex/s> <http://ex/p> "no newline at the end" .'
+    (tmp_path / NQUADS).write_bytes(data)
+    pieces = list(nquads_chunks(tmp_path / NQUADS, size))
+    assert b"".join(pieces) == data
+    assert all(p.endswith(b"\n") for p in pieces[:-1])
+    assert all(p.count(b"\n") >= 1 for p in pieces[:-1])
+
+
+def test_a_store_loaded_in_small_pieces_holds_every_quad(tmp_path: Path, release: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "LOAD_CHUNK", 1 << 18)
+    shutil.copy(release / NQUADS, tmp_path / NQUADS)
+    assert (tmp_path / NQUADS).stat().st_size > 20 * store_module.LOAD_CHUNK
+    write_store(tmp_path, tmp_path / NQUADS)
+    written = open_store(tmp_path)
+    assert written is not None
+    assert set(written) == set(in_memory(release))
 
 # ---------------------------------------------------------------- serve
 

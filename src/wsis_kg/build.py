@@ -308,6 +308,7 @@ class Reasoning:
             self.thread.join()
         if self.session is not None:
             self.session.close()
+            self.session = None
 
 
 def _store_from_previous(dist: Path, folder: Path, cache_dir: Path, shared: Block, ordered: list[PartSummary],
@@ -437,7 +438,10 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
     results: list[ReasonerResult] = []
     if reasoning is not None:
         with step("reason (HermiT: what the documents' step left)", timings, progress):
-            results = reasoning.finish(ordered, uptake_keys)
+            try:
+                results = reasoning.finish(ordered, uptake_keys)
+            finally:
+                reasoning.close()  # the JVM's heap is not needed by the release, which needs the most
         for r in results:
             progress(f"  {reasoner_report([r]).strip()}")
         check_results(results)

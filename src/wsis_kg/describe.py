@@ -41,7 +41,7 @@ from .namespaces import (
     WSIS,
     XSD,
 )
-from .rdfio import bind_prefixes
+from .rdfio import bind_prefixes, file_sha256
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -251,9 +251,12 @@ def _describe_entailments(g: Graph, sub: URIRef, graph_iri: str) -> None:
         g.add((sub, PROV.wasDerivedFrom, source))
 
 
-def void_graph(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str = DEFAULT_BASE_URL) -> Graph:
+def void_graph(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str = DEFAULT_BASE_URL,
+               digests: dict[str, str] | None = None) -> Graph:
     """VoID + DCAT for the release in `folder` (whose dump files are sized and hashed), from its quads or
-    from the statistics of its blocks."""
+    from the statistics of its blocks. `digests`: the dumps' SHA-256 where already known (computed as
+    they were written), so that gigabytes are not read again."""
+    digests = digests or {}
     base_url = base_url.rstrip("/") + "/"
     stats = quads if isinstance(quads, Stats) else Stats.of(quads)
     g = Graph()
@@ -319,7 +322,6 @@ def void_graph(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str = D
         path = folder / name
         if not path.is_file():
             continue
-        data = path.read_bytes()
         url = URIRef(base_url + "dist/" + name)
         dist = ID[f"dataset/wsis-kg/distribution/{name.replace('/', '-')}"]
         if name.startswith("wsis-kg."):
@@ -335,13 +337,13 @@ def void_graph(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str = D
         g.add((dist, DCTERMS.format, Literal(media)))
         if fmt is not None:
             g.add((dist, DCTERMS.conformsTo, fmt))
-        g.add((dist, DCAT.byteSize, Literal(len(data), datatype=XSD.nonNegativeInteger)))
+        g.add((dist, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.nonNegativeInteger)))
         g.add((dist, DCTERMS.license, CC_BY_4))
         checksum = URIRef(f"{dist}/checksum")
         g.add((dist, SPDX.checksum, checksum))
         g.add((checksum, RDF.type, SPDX.Checksum))
         g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
+        g.add((checksum, SPDX.checksumValue, Literal(digests.get(name) or file_sha256(path), datatype=XSD.hexBinary)))
 
     # one subset per named graph
     for graph_iri in sorted(stats.graphs):
@@ -401,11 +403,11 @@ def describe_publication(g: Graph, publication: Publication) -> None:
 
 
 def void_turtle(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str | None = None,
-                publication: Publication | None = None) -> str:
+                publication: Publication | None = None, digests: dict[str, str] | None = None) -> str:
     """void.ttl's text; `base_url`, when given, overrides the publication's (the server describes itself
     with its own address)."""
     publication = publication or Publication()
-    g = void_graph(folder, quads, base_url or publication.base_url)
+    g = void_graph(folder, quads, base_url or publication.base_url, digests)
     g.bind("vcard", VCARD)
     describe_publication(g, publication)
     text = g.serialize(format="longturtle")
@@ -413,9 +415,9 @@ def void_turtle(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str | 
 
 
 def write_void(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str | None = None,
-               publication: Publication | None = None) -> Path:
+               publication: Publication | None = None, digests: dict[str, str] | None = None) -> Path:
     path = folder / "void.ttl"
-    path.write_text(void_turtle(folder, quads, base_url, publication), encoding="utf-8")
+    path.write_text(void_turtle(folder, quads, base_url, publication, digests), encoding="utf-8")
     return path
 
 

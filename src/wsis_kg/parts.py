@@ -37,7 +37,7 @@ from .errors import InputError
 from .infer import Vocabulary, entailments, inferred_graph_iri
 from .namespaces import WSIS, claims_graph_iri, mentions_graph_iri, structure_graph_iri
 from .project import Project
-from .rdfio import add_oxigraph, atomic_write_text, parse_turtle
+from .rdfio import add_oxigraph, atomic_write_text, file_sha256, parse_turtle
 from .reason import write_reasoner_triples
 from .release import Block, graph_quads, jsonld_context, make_block
 from .sources import Source, load_source
@@ -57,7 +57,7 @@ def _sha256(data: bytes) -> str:
 
 def file_digest(path: Path) -> str:
     try:
-        return _sha256(path.read_bytes())
+        return file_sha256(path)
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -192,6 +193,12 @@ def canonical_turtle(graph: Graph) -> str:
             line = f"@prefix {m.group(1)}: <{m.group(2)}> ."
         lines.append(line)
     return "\n".join(lines).strip() + "\n"
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read in blocks: dumps of a large corpus are gigabytes."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -16,6 +16,7 @@ import ctypes
 import functools
 import hashlib
 import heapq
+import itertools
 import json
 import os
 import re
@@ -38,7 +39,7 @@ from rdflib.term import Node
 from .assemble import Assembly
 from .errors import WsisKgError
 from .namespaces import ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, WSIS, XSD
-from .rdfio import canonical_turtle
+from .rdfio import canonical_turtle, file_sha256
 
 if TYPE_CHECKING:
     from .describe import Publication, Stats
@@ -789,7 +790,7 @@ def _runs(block: Block) -> Lines | None:
 MERGE_WIDTH = 128  # runs merged at once: files open together stay well under any limit on open files
 
 
-def merge_runs(runs: list[Lines], out: BinaryIO, spill: Path) -> None:
+def merge_runs(runs: list[Lines], out: BinaryIO | _HashingWriter, spill: Path) -> None:
     """Merge sorted runs of lines into `out`; more runs than MERGE_WIDTH are merged in rounds, through
     files in `spill`."""
     while len(runs) > MERGE_WIDTH:
@@ -809,17 +810,40 @@ def _lines_then_remove(path: Path) -> Iterator[bytes]:
     path.unlink()
 
 
+class _HashingWriter:
+    """A file written once, front to back, and hashed as it is written: a large corpus's dumps are
+    gigabytes, and reading them again only to hash them would cost as much as writing them."""
+
+    def __init__(self, path: Path) -> None:
+        self.fh = path.open("wb")
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.fh.write(data)
+
+    def writelines(self, lines: Iterable[bytes]) -> None:
+        """Lines written a few thousand at a time: one hash and write call per line would cost more than
+        the merge that yields them."""
+        it = iter(lines)
+        while chunk := b"".join(itertools.islice(it, 4096)):
+            self.write(chunk)
+
+    def close(self) -> None:
+        self.fh.close()
+
+
 def write_blocks(folder: Path, blocks: Iterable[Block], prefixes: Iterable[str], context: dict[str, Any],
-                 fallback: Callable[[], list[ox.Quad]] | None = None) -> None:
+                 fallback: Callable[[], list[ox.Quad]] | None = None) -> dict[str, str]:
     """Every dataset dump, from blocks read one at a time (each block's fragments already checked;
-    `prefixes`: all that their Turtle and TriG fragments use). The canonical N-Quads are the blocks'
-    sorted lines merged; should a block hold blank nodes, the whole dataset is canonicalised instead
-    (from `fallback`, which yields every quad)."""
+    `prefixes`: all that their Turtle and TriG fragments use); return each dump's SHA-256. The canonical
+    N-Quads are the blocks' sorted lines merged; should a block hold blank nodes, the whole dataset is
+    canonicalised instead (from `fallback`, which yields every quad)."""
     header = _header(prefixes) + b"\n"
     head, tail = _jsonld_frame(context)
     runs: list[Lines] = []
     whole = True
-    handles = {name: (folder / name).open("wb") for name in BLOCK_DUMPS}
+    handles = {name: _HashingWriter(folder / name) for name in BLOCK_DUMPS}
     try:
         handles[TRIG].write(header)
         handles[TURTLE].write(header)
@@ -840,7 +864,8 @@ def write_blocks(folder: Path, blocks: Iterable[Block], prefixes: Iterable[str],
     finally:
         for h in handles.values():
             h.close()
-    with (folder / CANONICAL).open("wb") as out:
+    out = _HashingWriter(folder / CANONICAL)
+    try:
         if whole:
             spill = folder / ".canonical-runs"
             spill.mkdir()
@@ -850,12 +875,13 @@ def write_blocks(folder: Path, blocks: Iterable[Block], prefixes: Iterable[str],
             if fallback is None:
                 raise ExportError("blank nodes in a block, and no way given to read the whole dataset")
             out.write(canonical_nquads(fallback()))
-    digest = hashlib.sha256()
-    with (folder / CANONICAL).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    (folder / f"{CANONICAL}.sha256").write_text(f"{digest.hexdigest()}  {CANONICAL}\n")
+    finally:
+        out.close()
+    digests = {name: h.digest.hexdigest() for name, h in handles.items()}
+    digests[CANONICAL] = out.digest.hexdigest()
+    (folder / f"{CANONICAL}.sha256").write_text(f"{digests[CANONICAL]}  {CANONICAL}\n")
     (folder / CONTEXT).write_text(json.dumps(context, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return digests
 
 
 def write_dumps(folder: Path, quads: list[ox.Quad], context: dict[str, Any]) -> None:
@@ -896,23 +922,16 @@ def write_release_blocks(
         return list(ox.parse(path=folder / NQUADS, format=ox.RdfFormat.N_QUADS))
 
     context = jsonld_context(ontology)
-    write_blocks(folder, blocks, prefixes, context, fallback=every_quad)
+    digests = write_blocks(folder, blocks, prefixes, context, fallback=every_quad)
     ontology_files(folder / ONTOLOGY_DIR, ontology, shapes)
     write_void(folder, stats if stats is not None else ox.parse(path=folder / NQUADS, format=ox.RdfFormat.N_QUADS),
-               publication=publication)
+               publication=publication, digests=digests)
     rep = folder / "reports"
     rep.mkdir(exist_ok=True)
     for name, text in {**reports, **(extra or {})}.items():
         (rep / name).write_text(text, encoding="utf-8")
-    return {str(p.relative_to(folder)): _file_sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    files = (str(p.relative_to(folder)) for p in sorted(folder.rglob("*")) if p.is_file())
+    return {name: digests.get(name) or file_sha256(folder / name) for name in files}
 
 
 __all__ = [
