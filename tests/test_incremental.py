@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import make_project
+from wsis_kg import build as build_module
 from wsis_kg import parts
 from wsis_kg.build import CACHE_DIR, BuildOptions, BuildResult, run_build
 from wsis_kg.cli import main
@@ -76,7 +77,9 @@ def test_an_unchanged_build_comes_from_the_cache_and_ships_what_a_fresh_build_sh
     assert sorted(str(p) for p in (project.root / CACHE_DIR).rglob("*")) == entries
 
 
-def test_editing_one_document_rebuilds_that_document_alone(tmp_path: Path) -> None:
+def test_editing_one_document_rebuilds_that_document_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # one document of two is half the dataset: let the store be updated all the same, as one of many would
+    monkeypatch.setattr(build_module, "UPDATE_SHARE", 1.0)
     project = two_documents(tmp_path / "p")
     build(project)
     old, new = edit_a_label(project, COPY)
@@ -95,6 +98,21 @@ def test_editing_one_document_rebuilds_that_document_alone(tmp_path: Path) -> No
     fresh.bulk_load(path=result.release_dir / "wsis-kg.nq", format=ox.RdfFormat.N_QUADS)
     assert {str(q) for q in store} == {str(q) for q in fresh}
     assert any(f'"{new}"@en' in str(q) for q in store)
+
+
+def test_the_store_is_loaded_afresh_when_much_of_the_dataset_changed(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Updating the previous store in transactions costs more than a bulk load once many documents changed."""
+    monkeypatch.setattr(build_module, "UPDATE_SHARE", 0.1)
+    project = two_documents(tmp_path / "p")
+    build(project)
+    _, new = edit_a_label(project, COPY)
+    said: list[str] = []
+    result = build(project, said=said)
+    assert result.built == [COPY]
+    assert any("store: loaded from" in line for line in said), said
+    store = open_store(result.release_dir)
+    assert store is not None and any(f'"{new}"@en' in str(q) for q in store)
 
 
 def test_a_shared_input_or_new_code_rebuilds_every_document_and_explain_says_why(

@@ -311,6 +311,9 @@ class Reasoning:
             self.session = None
 
 
+UPDATE_SHARE = 0.1  # beyond this share of the quads changed, the store is loaded afresh, not updated
+
+
 def _store_from_previous(dist: Path, folder: Path, cache_dir: Path, shared: Block, ordered: list[PartSummary],
                          parts: dict[str, str], counts: dict[str, int]) -> dict[str, object] | None:
     """The store updated from the previous release's, when there is one: the graphs of the documents
@@ -323,8 +326,11 @@ def _store_from_previous(dist: Path, folder: Path, cache_dir: Path, shared: Bloc
     if not isinstance(before, dict):
         return None
     same = {s.doc_id for s in ordered if before.get(s.doc_id) == s.key}
+    changed = [s for s in ordered if s.doc_id not in same]
+    if sum(sum(s.graphs.values()) for s in changed) > UPDATE_SHARE * sum(counts.values()):
+        return None  # transactions cost more than a bulk load beyond a few documents
     keep = {g for g in counts if any(g.startswith(f"{GRAPH}document/{doc}/") for doc in same)}
-    load = [shared.fragments[NQUADS]] + [read_fragment(cache_dir, s, NQUADS) for s in ordered if s.doc_id not in same]
+    load = itertools.chain([shared.fragments[NQUADS]], (read_fragment(cache_dir, s, NQUADS) for s in changed))
     return update_store(folder, dist, keep, load, sum(counts.values()))
 
 

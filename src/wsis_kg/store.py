@@ -16,7 +16,7 @@ memory, as before.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -70,7 +70,7 @@ def nquads_chunks(path: Path, size: int | None = None) -> Iterator[bytes]:
             yield rest
 
 
-def update_store(folder: Path, previous: Path, keep: set[str], load: list[bytes],
+def update_store(folder: Path, previous: Path, keep: set[str], load: Iterable[bytes],
                  quads: int) -> dict[str, object] | None:
     """A store for the release in `folder` made from the `previous` release's: a checkpoint of it (hard
     links to its immutable files, made in an instant), every graph not in `keep` removed, the N-Quads in
