@@ -127,14 +127,18 @@ def test_write_store_replaces_a_store_already_there(tmp_path: Path, release: Pat
 
 @pytest.mark.parametrize("size", [1, 97, 4096, 1 << 30])
 def test_nquads_are_loaded_in_pieces_cut_at_line_ends(tmp_path: Path, release: Path, size: int) -> None:
-    """Pieces smaller than a line, of odd sizes, or larger than the file: each ends a line, and together
-    they are the file."""
-    data = (release / NQUADS).read_bytes()[:200_000] + b'<http://ex/s> <http://ex/p> "no newline at the end" .'
-    (tmp_path / NQUADS).write_bytes(data)
-    pieces = list(nquads_chunks(tmp_path / NQUADS, size))
-    assert b"".join(pieces) == data
-    assert all(p.endswith(b"\n") for p in pieces[:-1])
-    assert all(p.count(b"\n") >= 1 for p in pieces[:-1])
+    """Pieces smaller than a line, of odd sizes, or larger than the files: each ends a line, and together
+    they are the files, one after the other; a file's unended last line gets its line end."""
+    first = (release / NQUADS).read_bytes()[:150_000]
+    first = first[:first.rindex(b"\n") + 1] + b'<http://ex/s> <http://ex/p> "no newline at the end" .'
+    second = (release / NQUADS).read_bytes()[-50_000:]
+    second = second[second.index(b"\n") + 1:]
+    (tmp_path / "a.nq").write_bytes(first)
+    (tmp_path / "b.nq").write_bytes(second)
+    pieces = list(nquads_chunks([tmp_path / "a.nq", tmp_path / "b.nq"], size))
+    assert b"".join(pieces) == first + b"\n" + second
+    assert all(p.endswith(b"\n") and p for p in pieces)
+    assert len(list(ox.parse(b"".join(pieces), format=ox.RdfFormat.N_QUADS))) == b"".join(pieces).count(b"\n")
 
 
 def test_a_store_loaded_in_small_pieces_holds_every_quad(tmp_path: Path, release: Path,

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, URIRef
 
@@ -77,9 +78,21 @@ from .parts import (
 from .project import Project
 from .rdfio import Progress, parse_turtle
 from .reason import HermitSession, ReasonerResult, check_results, find_java
-from .release import NQUADS, Block, graph_quads, jsonld_context, make_block, staged_release, write_release_blocks
+from .release import (
+    CONTEXT,
+    NQUADS,
+    Block,
+    finish_release,
+    graph_quads,
+    jsonld_context,
+    link_split_files,
+    make_block,
+    staged_release,
+    write_release_blocks,
+    write_split_block,
+)
 from .sources import load_sources
-from .store import update_store, write_store
+from .store import nquads_files, update_store, write_store
 from .validate import ScopeResult, ValidationReport, Validator, merge_scopes, scope_results, uptake_scope_name
 
 CACHE_DIR = ".wsis-kg-cache"
@@ -96,6 +109,7 @@ class BuildOptions:
     jobs: int | None = None  # worker processes; default: one per core
     scheduler: str | None = None  # a Dask scheduler's address (tcp://host:port) instead of the pool
     explain: bool = False  # say why each document is rebuilt
+    dumps: str = "auto"  # "whole": one file a format; "split": one a document; "auto": split beyond SPLIT_AT quads
 
 
 @dataclass
@@ -311,18 +325,45 @@ class Reasoning:
             self.session = None
 
 
+SPLIT_AT = 2_000_000  # quads beyond which an "auto" release's dumps are split by document
 UPDATE_SHARE = 0.1  # beyond this share of the quads changed, the store is loaded afresh, not updated
 
 
-def _store_from_previous(dist: Path, folder: Path, cache_dir: Path, shared: Block, ordered: list[PartSummary],
-                         parts: dict[str, str], counts: dict[str, int]) -> dict[str, object] | None:
+def _previous_manifest(dist: Path) -> dict[str, Any]:
+    """The manifest of the release now in `dist`, or an empty one."""
+    try:
+        found = json.loads((dist / "reports" / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _write_split(folder: Path, dist: Path, previous: dict[str, Any], cache_dir: Path, shared: Block,
+                 ordered: list[PartSummary], ontology: Graph, progress: Progress) -> dict[str, str]:
+    """The dumps split by document: the shared graphs' files written, each document's linked from the
+    previous release when its part is the one that release was made of, else written from its part."""
+    context = jsonld_context(ontology)
+    digests = write_split_block(folder, None, shared, context)
+    before: dict[str, str] = previous.get("parts") or {}
+    files: dict[str, str] = previous.get("files") or {}
+    linked = 0
+    for s in ordered:
+        found = link_split_files(folder, dist, s.doc_id, files) if before.get(s.doc_id) == s.key else None
+        if found is None:
+            found = write_split_block(folder, s.doc_id, part_block(cache_dir, s), context)
+        else:
+            linked += 1
+        digests.update(found)
+    (folder / CONTEXT).write_text(json.dumps(context, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    progress(f"  dumps split by document: {len(ordered) - linked} written, {linked} taken from the previous release")
+    return digests
+
+
+def _store_from_previous(dist: Path, previous: dict[str, Any], folder: Path, cache_dir: Path, shared: Block,
+                         ordered: list[PartSummary], counts: dict[str, int]) -> dict[str, object] | None:
     """The store updated from the previous release's, when there is one: the graphs of the documents
     whose part is unchanged are kept, the rest (the shared graphs, changed and new documents) loaded."""
-    try:
-        previous = json.loads((dist / "reports" / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    before = previous.get("parts") if isinstance(previous, dict) else None
+    before = previous.get("parts")
     if not isinstance(before, dict):
         return None
     same = {s.doc_id for s in ordered if before.get(s.doc_id) == s.key}
@@ -468,30 +509,39 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
         shared_quads = graph_quads(shared)
         shared_block = make_block(shared_quads, jsonld_context(ontology))
         stats = Stats.merge(itertools.chain([Stats.of(shared_quads)], (part_stats(cache_dir, s) for s in ordered)))
-        prefixes = {*shared_block.prefixes, *(p for s in ordered for p in s.prefixes)}
-        blocks = itertools.chain([shared_block], (part_block(cache_dir, s) for s in ordered))
+        counts = {str(iri): len(g) for iri, g in shared}
+        for s in ordered:
+            counts.update(s.graphs)
+        result.graphs = counts
         reports = {
             "shacl-report.ttl": validation.graph.serialize(format="turtle"),
             "shacl-summary.txt": validation.summary(),
             "reasoner.txt": reasoner_report(results) if results else "reasoning skipped\n",
         }
-        result.files = write_release_blocks(folder, blocks, prefixes, ontology, shapes, reports,
-                                            publication=options.publication, stats=stats)
-        counts = {str(iri): len(g) for iri, g in shared}
-        for s in ordered:
-            counts.update(s.graphs)
-        result.graphs = counts
+        previous = _previous_manifest(project.dist)
+        same_ontology = (project.dist, previous.get("files") or {}) if previous.get("shared") == shared_id else None
+        split = options.dumps == "split" or (options.dumps == "auto" and sum(counts.values()) > SPLIT_AT)
+        if split:
+            digests = _write_split(folder, project.dist, previous, cache_dir, shared_block, ordered, ontology,
+                                   progress)
+            result.files = finish_release(folder, digests, ontology, shapes, reports,
+                                          publication=options.publication, stats=stats, same_ontology=same_ontology)
+        else:
+            prefixes = {*shared_block.prefixes, *(p for s in ordered for p in s.prefixes)}
+            blocks = itertools.chain([shared_block], (part_block(cache_dir, s) for s in ordered))
+            result.files = write_release_blocks(folder, blocks, prefixes, ontology, shapes, reports,
+                                                publication=options.publication, stats=stats)
         parts = {s.doc_id: s.key for s in ordered}
         # after the hashes: a store's bytes differ on every build
-        store = _store_from_previous(project.dist, folder, cache_dir, shared_block, ordered, parts, counts)
+        store = _store_from_previous(project.dist, previous, folder, cache_dir, shared_block, ordered, counts)
         if store is not None:
             progress(f"  store: the previous release's, with the graphs of {len(built)} document(s) and the "
                      "shared graphs replaced")
         else:
-            store = write_store(folder, folder / NQUADS)
-            progress(f"  store: loaded from {NQUADS}")
+            store = write_store(folder, nquads_files(folder))
+            progress(f"  store: loaded from {'the split dumps' if split else NQUADS}")
         manifest = {"version": __version__, "graphs": counts, "files": result.files, "store": store,
-                    "parts": parts}
+                    "parts": parts, "dumps": "split" if split else "whole", "shared": shared_id}
         (folder / "reports" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     progress(f"  wrote {len(result.files) + 1} files to {project.dist}")
     return result

@@ -81,10 +81,13 @@ def main(ctx: click.Context, project_dir: Path | None, dist_dir: Path | None) ->
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="Run the documents on this Dask scheduler instead (its workers must see the project and cache "
                    "folders at the same paths).")
+@click.option("--dumps", type=click.Choice(["auto", "whole", "split"]), default="auto", show_default=True,
+              help="One file a format (whole), or one a document in dist/dumps/ (split: an unchanged document's "
+                   "files are taken from the previous release); auto splits beyond two million quads.")
 @click.pass_context
 @handle_errors
 def build(ctx: click.Context, no_reason: bool, base_url: str, publisher: str, contact: str | None, no_cache: bool,
-          cache_dir: Path | None, explain: bool, jobs: int | None, scheduler: str | None) -> None:
+          cache_dir: Path | None, explain: bool, jobs: int | None, scheduler: str | None, dumps: str) -> None:
     """Build each document (segment, anchor, SHACL, entailments; cached), reason (HermiT), write dist/ atomically."""
     from .build import BuildOptions, run_build
     from .describe import Publication
@@ -92,7 +95,7 @@ def build(ctx: click.Context, no_reason: bool, base_url: str, publisher: str, co
     t0 = time.perf_counter()
     options = BuildOptions(reason=not no_reason, publication=Publication(base_url, publisher, contact),
                            cache=not no_cache, cache_dir=cache_dir.resolve() if cache_dir else None, jobs=jobs,
-                           scheduler=scheduler, explain=explain)
+                           scheduler=scheduler, explain=explain, dumps=dumps)
     result = run_build(_project(ctx), progress=_echo, options=options)
     for name, seconds in result.timings.items():
         _echo(f"  {seconds:7.2f} s  {name}")

@@ -1375,10 +1375,12 @@ DOWNLOADS = {"Turtle": "wsis-kg.ttl", "TriG": "wsis-kg.trig", "N-Quads": "wsis-k
 
 
 def read_release(release: Path) -> list[ox.Quad]:
-    nq = release / "wsis-kg.nq"
-    if not nq.is_file():
-        raise InputError(f"{nq} not found: run `wsis-kg build` first")
-    return list(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS))
+    from .store import NQUADS, nquads_files
+
+    files = nquads_files(release)
+    if not files:
+        raise InputError(f"{release / NQUADS} not found: run `wsis-kg build` first")
+    return [q for path in files for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)]
 
 
 def release_site(release: Path, downloads_prefix: str = "../", served: bool = False,

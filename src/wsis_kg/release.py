@@ -40,6 +40,7 @@ from .assemble import Assembly
 from .errors import WsisKgError
 from .namespaces import ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, WSIS, XSD
 from .rdfio import canonical_turtle, file_sha256
+from .store import SPLIT_DIR, nquads_files
 
 if TYPE_CHECKING:
     from .describe import Publication, Stats
@@ -916,22 +917,114 @@ def write_release_blocks(
     """Write every file of a release made of `blocks` into `folder`; return file name -> sha256. The
     blocks are read once, in order; VoID is written from `stats` (the blocks' statistics merged), or
     else from the N-Quads dump read back."""
-    from .describe import write_void
-
     def every_quad() -> list[ox.Quad]:
         return list(ox.parse(path=folder / NQUADS, format=ox.RdfFormat.N_QUADS))
 
-    context = jsonld_context(ontology)
-    digests = write_blocks(folder, blocks, prefixes, context, fallback=every_quad)
-    ontology_files(folder / ONTOLOGY_DIR, ontology, shapes)
-    write_void(folder, stats if stats is not None else ox.parse(path=folder / NQUADS, format=ox.RdfFormat.N_QUADS),
-               publication=publication, digests=digests)
+    digests = write_blocks(folder, blocks, prefixes, jsonld_context(ontology), fallback=every_quad)
+    return finish_release(folder, digests, ontology, shapes, reports, extra, publication, stats)
+
+
+def finish_release(
+    folder: Path, digests: dict[str, str], ontology: Graph, shapes: Graph, reports: dict[str, str],
+    extra: dict[str, str] | None = None, publication: Publication | None = None, stats: Stats | None = None,
+    same_ontology: tuple[Path, dict[str, str]] | None = None,
+) -> dict[str, str]:
+    """The files of a release beside its dumps (already in `folder`, their digests in `digests`): the
+    ontology bundle, VoID, the reports; return every file's name -> sha256. `same_ontology`: a previous
+    release made from the same ontology, shapes and code, and its manifest's digests, whose ontology
+    bundle is then taken as it is."""
+    from .describe import write_void
+
+    if same_ontology is None or not _link_ontology(folder, *same_ontology, digests):
+        ontology_files(folder / ONTOLOGY_DIR, ontology, shapes)
+    if stats is None:
+        stats_of: Iterable[ox.Quad] | Stats = itertools.chain.from_iterable(
+            ox.parse(path=path, format=ox.RdfFormat.N_QUADS) for path in nquads_files(folder))
+    else:
+        stats_of = stats
+    write_void(folder, stats_of, publication=publication, digests=digests)
     rep = folder / "reports"
     rep.mkdir(exist_ok=True)
     for name, text in {**reports, **(extra or {})}.items():
         (rep / name).write_text(text, encoding="utf-8")
-    files = (str(p.relative_to(folder)) for p in sorted(folder.rglob("*")) if p.is_file())
+    files = (p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*")) if p.is_file())
     return {name: digests.get(name) or file_sha256(folder / name) for name in files}
+
+
+ONTOLOGY_FILES = ("wsis.owl", "wsis.ttl", "shapes.ttl", "catalog-v001.xml")
+
+
+def _link_ontology(folder: Path, previous: Path, known: dict[str, str], digests: dict[str, str]) -> bool:
+    """The ontology bundle linked from a previous release (writing it means canonicalising the ontology
+    and the shapes, the slowest constant of a release); False, with nothing left behind, when a file is
+    missing."""
+    names = [f"{ONTOLOGY_DIR}/{n}" for n in ONTOLOGY_FILES]
+    if not all(n in known and (previous / n).is_file() for n in names):
+        return False
+    (folder / ONTOLOGY_DIR).mkdir(parents=True, exist_ok=True)
+    for n in names:
+        try:
+            os.link(previous / n, folder / n)
+        except OSError:
+            shutil.copyfile(previous / n, folder / n)
+        digests[n] = known[n]
+    return True
+
+
+# ---------------------------------------------------------------- dumps split by document
+
+# A large corpus's release holds one file a document in each format, instead of one file a format: a
+# document's files are then the same bytes from one build to the next while the document is unchanged,
+# and are linked from the previous release instead of written again. VoID lists every file as a dump.
+SPLIT_FORMATS: dict[str, tuple[str, str]] = {  # dump -> (folder under SPLIT_DIR, file suffix)
+    NQUADS: ("nq", ".nq"), TRIG: ("trig", ".trig"), TURTLE: ("ttl", ".ttl"), NTRIPLES: ("nt", ".nt"),
+    JSONLD: ("jsonld", ".jsonld"), CANONICAL: ("canonical", ".nq"),
+}
+
+
+def split_name(dump: str, doc_id: str | None) -> str:
+    """A file of a split release: the shared graphs' (`doc_id` None) or a document's, in one format."""
+    sub, suffix = SPLIT_FORMATS[dump]
+    return f"{SPLIT_DIR}/{sub}/shared{suffix}" if doc_id is None else f"{SPLIT_DIR}/{sub}/documents/{doc_id}{suffix}"
+
+
+def write_split_block(folder: Path, doc_id: str | None, block: Block, context: dict[str, Any]) -> dict[str, str]:
+    """A block's files of a split release, each the block's fragment made a file of its own (what
+    make_block parsed back and checked); return file name -> sha256."""
+    digests: dict[str, str] = {}
+    for dump in (*BLOCK_DUMPS, CANONICAL):
+        name = split_name(dump, doc_id)
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        out = _HashingWriter(folder / name)
+        try:
+            if dump != CANONICAL:
+                out.write(_standalone(block, dump, block.fragments[dump], context))
+            elif block.canonical is None:  # blank nodes: this block's graphs canonicalised on their own
+                out.write(canonical_nquads(parse_back(block.fragments[NQUADS], ".nq")))
+            elif callable(block.canonical):
+                out.writelines(block.canonical())
+            else:
+                out.write(block.canonical)
+        finally:
+            out.close()
+        digests[name] = out.digest.hexdigest()
+    return digests
+
+
+def link_split_files(folder: Path, previous: Path, doc_id: str, digests: dict[str, str]) -> dict[str, str] | None:
+    """A document's files of a split release taken from the `previous` release (hard links, or copies
+    across file systems), when all are there: the same part writes the same bytes. `digests`: the
+    previous manifest's. None, and nothing left behind, when any is missing."""
+    names = [split_name(dump, doc_id) for dump in (*BLOCK_DUMPS, CANONICAL)]
+    if not all(name in digests and (previous / name).is_file() for name in names):
+        return None
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(previous / name, folder / name)
+        except OSError:
+            shutil.copyfile(previous / name, folder / name)
+    return {name: digests[name] for name in names}
 
 
 __all__ = [
@@ -941,6 +1034,8 @@ __all__ = [
     "JSONLD",
     "NQUADS",
     "NTRIPLES",
+    "SPLIT_DIR",
+    "SPLIT_FORMATS",
     "TRIG",
     "TURTLE",
     "VOID_FILE",
@@ -952,13 +1047,16 @@ __all__ = [
     "check_lossless",
     "dataset_quads",
     "difference",
+    "finish_release",
     "graph_quads",
     "jsonld_context",
+    "link_split_files",
     "make_block",
     "ontology_files",
     "parse_back",
     "rdfxml",
     "serialize",
+    "split_name",
     "split_predicate",
     "staged_release",
     "to_bytes",
@@ -970,4 +1068,5 @@ __all__ = [
     "write_release",
     "write_release_blocks",
     "write_release_quads",
+    "write_split_block",
 ]

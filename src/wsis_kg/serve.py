@@ -1200,12 +1200,11 @@ def make_server(release: Path, host: str = "127.0.0.1", port: int = 8000, limits
                 quiet: bool = False) -> WsisServer:
     """A server over a built release, bound but not yet serving (call serve_forever, then shutdown and
     server_close)."""
-    from .store import NQUADS, STORE_DIR
+    from .store import NQUADS, STORE_DIR, nquads_files
 
     limits = limits or Limits()
-    nq = release / NQUADS
-    if not nq.is_file() and not (release / STORE_DIR).is_dir():
-        raise InputError(f"{nq} not found: run `wsis-kg build` first")
+    if not nquads_files(release) and not (release / STORE_DIR).is_dir():
+        raise InputError(f"{release / NQUADS} not found: run `wsis-kg build` first")
     try:
         return WsisServer((host, port), lambda base: App(release, limits, base), quiet, limits)
     except OSError as exc:

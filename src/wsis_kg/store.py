@@ -26,20 +26,34 @@ from .errors import InputError
 STORE_DIR = "store"
 LOAD_CHUNK = 64 << 20  # bytes of N-Quads per bulk load: Oxigraph's loader holds a whole call in memory
 NQUADS = "wsis-kg.nq"  # the dump the store is loaded from (release.NQUADS; not imported: that module is slow)
+SPLIT_DIR = "dumps"  # a large release's dumps, one file a document in each format (see release.split_name)
+
+
+def nquads_files(release: Path) -> list[Path]:
+    """The N-Quads of a release: its one dump, or, in a release split by document, the shared graphs'
+    file and each document's."""
+    whole = release / NQUADS
+    if whole.is_file():
+        return [whole]
+    shared = release / SPLIT_DIR / "nq" / "shared.nq"
+    if not shared.is_file():
+        return []
+    return [shared, *sorted((shared.parent / "documents").glob("*.nq"))]
 
 
 class StoreError(InputError):
     """The release's store is there but cannot be read: damaged, or written by an incompatible Oxigraph."""
 
 
-def write_store(folder: Path, nquads: Path) -> dict[str, object]:
-    """Load `nquads` into a new store in `folder`/store and close it, flushed and compacted, so that it
-    opens read-only at once; return what the manifest says of it. A store already there is replaced."""
+def write_store(folder: Path, nquads: Path | list[Path]) -> dict[str, object]:
+    """Load `nquads` (a file, or the files of a split release) into a new store in `folder`/store and close
+    it, flushed and compacted, so that it opens read-only at once; return what the manifest says of it. A
+    store already there is replaced."""
     path = folder / STORE_DIR
     if path.exists():
         shutil.rmtree(path)
     store = ox.Store(str(path))
-    for chunk in nquads_chunks(nquads):
+    for chunk in nquads_chunks([nquads] if isinstance(nquads, Path) else nquads):
         store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
     store.flush()
     store.optimize()  # one compacted set of files: fewer to open on every read-only start
@@ -51,23 +65,34 @@ def write_store(folder: Path, nquads: Path) -> dict[str, object]:
     return {"folder": STORE_DIR, "quads": quads, "engine": f"oxigraph {ox.__version__}"}
 
 
-def nquads_chunks(path: Path, size: int | None = None) -> Iterator[bytes]:
-    """An N-Quads file in pieces of about `size` bytes, each cut at the end of a line. Oxigraph's bulk
-    loader keeps about 2 GB a thread in memory when given a whole large file; given pieces, it keeps one
-    piece's worth (a 4.5 M-quad file: 430 MB instead of 1.8 GB, for a load 30% slower)."""
+def nquads_chunks(paths: Iterable[Path], size: int | None = None) -> Iterator[bytes]:
+    """N-Quads files, one after the other, in pieces of about `size` bytes, each cut at the end of a line.
+    Oxigraph's bulk loader keeps about 2 GB a thread in memory when given a whole large file; given
+    pieces, it keeps one piece's worth (a 4.5 M-quad file: 430 MB instead of 1.8 GB, for a load 30%
+    slower). The many small files of a split release are joined into pieces of the same size."""
     size = size or LOAD_CHUNK
-    with path.open("rb") as fh:
-        rest = b""
-        while block := fh.read(size):
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:  # no line end yet: a line longer than a piece
-                rest = block
-                continue
-            rest = block[cut:]
-            yield block[:cut]
-        if rest:
-            yield rest
+    pending: list[bytes] = []
+    held = 0
+    for path in paths:
+        with path.open("rb") as fh:
+            while block := fh.read(size):
+                pending.append(block)
+                held += len(block)
+                if held < size:
+                    continue
+                joined = b"".join(pending)
+                cut = joined.rfind(b"\n") + 1
+                if cut == 0:  # no line end yet: a line longer than a piece
+                    pending = [joined]
+                    continue
+                yield joined[:cut]
+                pending, held = [joined[cut:]], len(joined) - cut
+        if held and not pending[-1].endswith(b"\n"):
+            pending.append(b"\n")  # a file's last line, unended, must not run into the next file's first
+            held += 1
+    rest = b"".join(pending)
+    if rest:
+        yield rest
 
 
 def update_store(folder: Path, previous: Path, keep: set[str], load: Iterable[bytes],
@@ -126,14 +151,15 @@ def load_release(release: Path) -> ox.Store:
     store = open_store(release)
     if store is not None:
         return store
-    nq = release / NQUADS
-    if not nq.exists():
-        raise InputError(f"{nq} not found: run `wsis-kg build` first")
+    files = nquads_files(release)
+    if not files:
+        raise InputError(f"{release / NQUADS} not found: run `wsis-kg build` first")
     store = ox.Store()
-    with open(nq, "rb") as fh:
-        store.bulk_load(fh, ox.RdfFormat.N_QUADS)
+    for path in files:
+        with open(path, "rb") as fh:
+            store.bulk_load(fh, ox.RdfFormat.N_QUADS)
     return store
 
 
-__all__ = ["NQUADS", "STORE_DIR", "StoreError", "load_release", "nquads_chunks", "open_store", "update_store",
-           "write_store"]
+__all__ = ["NQUADS", "SPLIT_DIR", "STORE_DIR", "StoreError", "load_release", "nquads_chunks", "nquads_files",
+           "open_store", "update_store", "write_store"]
