@@ -9,6 +9,7 @@ loaded into an on-disk store that `query` and `serve` open read-only.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import multiprocessing
@@ -63,13 +64,13 @@ from .parts import (
     load_cached,
     part_block,
     part_graph,
-    part_stats,
     previous_inputs,
     prune,
     read_fragment,
     read_summary,
     reasoner_input_path,
     record_reasoning,
+    release_figures,
     remember_inputs,
     save_cached,
     shared_inputs,
@@ -456,7 +457,6 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
         compute_parts(project, todo, cache_dir, options, done)
         for doc in docs:
             remember_inputs(cache_dir, doc)
-        prune(cache_dir, {d.doc_id: d.key for d in docs})
     progress(f"  {len(docs)} document(s): {len(built)} built, {len(docs) - len(built)} from the cache")
     ordered = [summaries[d.doc_id] for d in docs]
 
@@ -508,7 +508,9 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
         shared += [(G_REFERENCE_INFERRED, reference_inferred), (G_PROVENANCE, provenance)]
         shared_quads = graph_quads(shared)
         shared_block = make_block(shared_quads, jsonld_context(ontology))
-        stats = Stats.merge(itertools.chain([Stats.of(shared_quads)], (part_stats(cache_dir, s) for s in ordered)))
+        shared_key = hashlib.sha256(shared_block.fragments[NQUADS]).hexdigest()
+        stats, how = release_figures(cache_dir, Stats.of(shared_quads), shared_key, ordered, UPDATE_SHARE)
+        progress(f"  statistics: {how}")
         counts = {str(iri): len(g) for iri, g in shared}
         for s in ordered:
             counts.update(s.graphs)
@@ -544,6 +546,7 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
                     "parts": parts, "dumps": "split" if split else "whole", "shared": shared_id}
         (folder / "reports" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     progress(f"  wrote {len(result.files) + 1} files to {project.dist}")
+    prune(cache_dir, {d.doc_id: d.key for d in docs})  # after the release: its statistics read the old parts
     return result
 
 

@@ -9,6 +9,8 @@ from the release they describe. Download and endpoint URLs sit under one base UR
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -240,6 +242,155 @@ class Stats:
         return cls(graphs, list(rest["sources"]), arrays, keyed)
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _entries(stats: Stats) -> dict[str, tuple[np.ndarray, list[str], np.ndarray]]:
+    """A block's distinct values by name: (sorted hashes, keys, each hash's key index). A keyed value is
+    its (key, hash) pair as one 64-bit value, salted by a hash of the key's own text (not its index,
+    which depends on the order blocks come in)."""
+    out: dict[str, tuple[np.ndarray, list[str], np.ndarray]] = {}
+    for name, a in stats.arrays.items():
+        out[name] = (np.unique(a), [], np.zeros(0, dtype=np.uint32))
+    for name, (keys, index, hashes) in stats.keyed.items():
+        salt = np.array([_hash(k) for k in keys], dtype=np.uint64) * _GOLDEN
+        salted = hashes ^ salt[index] if len(index) else np.zeros(0, dtype=np.uint64)
+        values, first = np.unique(salted, return_index=True)
+        out[f"keyed-{name}"] = (values, list(keys), index[first].astype(np.uint32))
+    return out
+
+
+class TallyMismatch(Exception):
+    """A block to take out is not in the tally as recorded: the tally is then made again in full."""
+
+
+@dataclass
+class Tally:
+    """The distinct hashes of all the blocks of a release (what Stats.merge gathers), each with the
+    number of blocks holding it, so that when a few blocks change the whole is updated (the old blocks
+    taken out, the new put in) instead of merged again from a thousand. `members`: block name -> the key
+    of the block counted (a document's part key; "" names the shared graphs)."""
+
+    values: dict[str, np.ndarray]  # name -> sorted distinct hashes
+    counts: dict[str, np.ndarray]  # name -> how many blocks hold each
+    keys: dict[str, list[str]]  # keyed name -> its keys
+    key_index: dict[str, np.ndarray]  # keyed name -> each value's key index
+    members: dict[str, str]
+
+    @classmethod
+    def of(cls, blocks: dict[str, tuple[str, Stats]]) -> Tally:
+        """The tally of `blocks`: block name -> (its key, its statistics)."""
+        gathered: dict[str, list[tuple[np.ndarray, list[str], np.ndarray]]] = defaultdict(list)
+        for _, stats in blocks.values():
+            for name, entry in _entries(stats).items():
+                gathered[name].append(entry)
+        tally = cls({}, {}, {}, {}, {n: k for n, (k, _) in blocks.items()})
+        for name, entries in gathered.items():
+            known: dict[str, int] = {}
+            values, indices = [], []
+            for v, keys, index in entries:
+                remap = np.array([known.setdefault(k, len(known)) for k in keys], dtype=np.uint32)
+                values.append(v)
+                indices.append(remap[index] if len(index) else index)
+            u, first, c = np.unique(np.concatenate(values), return_index=True, return_counts=True)
+            tally.values[name], tally.counts[name] = u, c.astype(np.uint32)
+            if name.startswith("keyed-"):
+                tally.keys[name] = sorted(known, key=known.__getitem__)
+                tally.key_index[name] = np.concatenate(indices)[first]
+        return tally
+
+    def take_out(self, name: str, stats: Stats) -> None:
+        for field_name, (v, _, _) in _entries(stats).items():
+            u, c = self.values.get(field_name), self.counts.get(field_name)
+            if u is None or c is None:
+                if len(v):
+                    raise TallyMismatch(field_name)
+                continue
+            pos = np.searchsorted(u, v)
+            if len(v) and (pos.max() >= len(u) or not np.array_equal(u[pos], v) or c[pos].min() == 0):
+                raise TallyMismatch(field_name)
+            c[pos] -= 1
+            keep = c > 0
+            self.values[field_name], self.counts[field_name] = u[keep], c[keep]
+            if field_name in self.key_index:
+                self.key_index[field_name] = self.key_index[field_name][keep]
+        self.members.pop(name, None)
+
+    def put_in(self, name: str, key: str, stats: Stats) -> None:
+        for field_name, (v, keys, index) in _entries(stats).items():
+            u = self.values.get(field_name, np.zeros(0, dtype=np.uint64))
+            c = self.counts.get(field_name, np.zeros(0, dtype=np.uint32))
+            pos = np.searchsorted(u, v)
+            hit = pos < len(u)
+            hit[hit] = u[pos[hit]] == v[hit]
+            c[pos[hit]] += 1
+            new, at = v[~hit], pos[~hit]
+            self.values[field_name] = np.insert(u, at, new)
+            self.counts[field_name] = np.insert(c, at, np.ones(len(new), dtype=np.uint32))
+            if field_name.startswith("keyed-"):
+                known = self.keys.setdefault(field_name, [])
+                where = {k: i for i, k in enumerate(known)}
+                remap = np.array([where.setdefault(k, len(where)) for k in keys], dtype=np.uint32)
+                known[len(known):] = [k for k in keys if where[k] >= len(known)]
+                mapped = remap[index[~hit]] if len(new) else np.zeros(0, dtype=np.uint32)
+                old = self.key_index.get(field_name, np.zeros(0, dtype=np.uint32))
+                self.key_index[field_name] = np.insert(old, at, mapped)
+        self.members[name] = key
+
+    def count(self, name: str) -> int:
+        return len(self.values.get(name, ()))
+
+    def per_key(self, name: str) -> dict[str, int]:
+        index = self.key_index.get(f"keyed-{name}")
+        if index is None or not len(index):
+            return {}
+        keys = self.keys[f"keyed-{name}"]
+        counts = np.bincount(index.astype(np.int64), minlength=len(keys))
+        return {k: int(counts[i]) for i, k in enumerate(keys) if counts[i]}
+
+    def save(self, path: Path) -> None:
+        """Written beside and renamed into place: a killed build leaves the old tally or the new."""
+        arrays: dict[str, np.ndarray] = {}
+        for name in self.values:
+            arrays[f"v-{name}"], arrays[f"c-{name}"] = self.values[name], self.counts[name]
+            if name in self.key_index:
+                arrays[f"k-{name}"] = self.key_index[name]
+        meta = json.dumps({"members": self.members, "keys": self.keys}, sort_keys=True).encode("utf-8")
+        arrays["meta"] = np.frombuffer(meta, dtype=np.uint8)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Tally | None:
+        try:
+            with np.load(path) as data:
+                meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+                names = [f[2:] for f in data.files if f.startswith("v-")]
+                return cls({n: data[f"v-{n}"] for n in names}, {n: data[f"c-{n}"] for n in names},
+                           {n: list(k) for n, k in meta["keys"].items()},
+                           {n: data[f"k-{n}"] for n in names if f"k-{n}" in data.files}, dict(meta["members"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+@dataclass
+class Figures:
+    """What VoID reads of a whole release: each graph's figures, the sources, and the tally's counts."""
+
+    graphs: dict[str, tuple[int, int, int, int]]
+    sources: list[str]
+    tally: Tally
+
+    def count(self, name: str) -> int:
+        return self.tally.count(name)
+
+    def per_key(self, name: str) -> dict[str, int]:
+        return self.tally.per_key(name)
+
+
 def _describe_entailments(g: Graph, sub: URIRef, graph_iri: str) -> None:
     """An entailment graph says what it holds and what it was derived from, so that nobody mistakes it
     for curated data (and a store with its own reasoner can leave it out)."""
@@ -255,14 +406,14 @@ def _describe_entailments(g: Graph, sub: URIRef, graph_iri: str) -> None:
         g.add((sub, PROV.wasDerivedFrom, source))
 
 
-def void_graph(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str = DEFAULT_BASE_URL,
+def void_graph(folder: Path, quads: Iterable[ox.Quad] | Stats | Figures, base_url: str = DEFAULT_BASE_URL,
                digests: dict[str, str] | None = None) -> Graph:
     """VoID + DCAT for the release in `folder` (whose dump files are sized and hashed), from its quads or
     from the statistics of its blocks. `digests`: the dumps' SHA-256 where already known (computed as
     they were written), so that gigabytes are not read again."""
     digests = digests or {}
     base_url = base_url.rstrip("/") + "/"
-    stats = quads if isinstance(quads, Stats) else Stats.of(quads)
+    stats = quads if isinstance(quads, Stats | Figures) else Stats.of(quads)
     g = Graph()
     bind_prefixes(g)
     g.bind("sd", SD)
@@ -450,7 +601,7 @@ def _split_dumps(g: Graph, ds: URIRef, folder: Path, base_url: str) -> None:
             g.add((ds, VOID.dataDump, url))
 
 
-def void_turtle(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str | None = None,
+def void_turtle(folder: Path, quads: Iterable[ox.Quad] | Stats | Figures, base_url: str | None = None,
                 publication: Publication | None = None, digests: dict[str, str] | None = None) -> str:
     """void.ttl's text; `base_url`, when given, overrides the publication's (the server describes itself
     with its own address)."""
@@ -462,7 +613,7 @@ def void_turtle(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str | 
     return text if text.endswith("\n") else text + "\n"
 
 
-def write_void(folder: Path, quads: Iterable[ox.Quad] | Stats, base_url: str | None = None,
+def write_void(folder: Path, quads: Iterable[ox.Quad] | Stats | Figures, base_url: str | None = None,
                publication: Publication | None = None, digests: dict[str, str] | None = None) -> Path:
     path = folder / "void.ttl"
     path.write_text(void_turtle(folder, quads, base_url, publication, digests), encoding="utf-8")

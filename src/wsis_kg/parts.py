@@ -32,7 +32,7 @@ from rdflib import Graph, URIRef
 
 from . import __version__
 from .assemble import DocumentBuild, build_document, load_ontology, load_reference
-from .describe import Stats
+from .describe import Figures, Stats, Tally, TallyMismatch
 from .errors import InputError
 from .infer import Vocabulary, entailments, inferred_graph_iri
 from .namespaces import WSIS, claims_graph_iri, mentions_graph_iri, structure_graph_iri
@@ -332,6 +332,66 @@ def part_graph(cache_dir: Path, summary: PartSummary, graph_iris: Iterable[URIRe
     return out
 
 
+TALLY = "tally.npz"  # the distinct hashes of the last release's blocks, counted (describe.Tally)
+SHARED_STATS = "tally-shared"  # that release's shared graphs' statistics, to take them out of it
+
+
+def release_figures(cache_dir: Path, shared: Stats, shared_key: str, ordered: list[PartSummary],
+                    update_share: float = 0.1) -> tuple[Figures, str]:
+    """The figures VoID gives of the whole release, from the tally of the previous release's blocks with
+    the changed blocks taken out and put in again, or, when many changed (or the tally is missing or
+    does not match), from every block; the tally is kept for the next build. Also says which it did."""
+    members = {"": shared_key, **{s.doc_id: s.key for s in ordered}}
+    by_doc = {s.doc_id: s for s in ordered}
+    tally = Tally.load(cache_dir / TALLY)
+    how = "merged from every block"
+    if tally is not None:
+        stale = [m for m in tally.members if members.get(m) != tally.members[m]]
+        fresh = [m for m in members if tally.members.get(m) != members[m]]
+        if len(stale) + len(fresh) <= max(2, update_share * len(members)):
+            try:
+                for m in stale:
+                    tally.take_out(m, _old_stats(cache_dir, m, tally.members[m]))
+                for m in fresh:
+                    tally.put_in(m, members[m], shared if m == "" else part_stats(cache_dir, by_doc[m]))
+                how = f"updated: {len(fresh)} block(s) put in, {len(stale)} taken out"
+            except (TallyMismatch, DamagedPart, OSError, ValueError, KeyError):
+                tally = None
+        else:
+            tally = None
+    if tally is None:
+        tally = Tally.of({"": (shared_key, shared), **{s.doc_id: (s.key, part_stats(cache_dir, s)) for s in ordered}})
+    tally.save(cache_dir / TALLY)
+    buffer = io.BytesIO()
+    rest = shared.save(buffer)
+    atomic_write_text(cache_dir / f"{SHARED_STATS}.json", json.dumps({"key": shared_key, "rest": rest}))
+    _atomic_write_bytes(cache_dir / f"{SHARED_STATS}.npz", buffer.getvalue())
+    graphs = dict(shared.graphs)
+    sources = set(shared.sources)
+    for s in ordered:
+        graphs.update({g: (int(f[0]), int(f[1]), int(f[2]), int(f[3])) for g, f in s.void["graphs"].items()})
+        sources.update(s.void["sources"])
+    return Figures(graphs, sorted(sources), tally), how
+
+
+def _old_stats(cache_dir: Path, member: str, key: str) -> Stats:
+    """A block's statistics as the tally counted them: the shared graphs' as saved, a document's from
+    its part (still in the cache: parts are pruned only after the release)."""
+    if member == "":
+        saved = json.loads((cache_dir / f"{SHARED_STATS}.json").read_text(encoding="utf-8"))
+        if saved["key"] != key:
+            raise KeyError(key)
+        return Stats.load(io.BytesIO((cache_dir / f"{SHARED_STATS}.npz").read_bytes()), saved["rest"])
+    summary = PartSummary(**json.loads((part_dir(cache_dir, member, key) / SUMMARY).read_text(encoding="utf-8")))
+    return part_stats(cache_dir, summary)
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def reasoner_input_path(cache_dir: Path, summary: PartSummary) -> Path:
     return part_dir(cache_dir, summary.doc_id, summary.key) / REASONER_INPUT
 
@@ -418,6 +478,7 @@ __all__ = [
     "read_summary",
     "reasoner_input_path",
     "record_reasoning",
+    "release_figures",
     "remember_inputs",
     "save_cached",
     "shared_inputs",

@@ -43,7 +43,7 @@ from .rdfio import canonical_turtle, file_sha256
 from .store import SPLIT_DIR, nquads_files
 
 if TYPE_CHECKING:
-    from .describe import Publication, Stats
+    from .describe import Figures, Publication, Stats
 
 TRIG = "wsis-kg.trig"
 TURTLE = "wsis-kg.ttl"
@@ -912,7 +912,7 @@ def write_release_quads(
 def write_release_blocks(
     folder: Path, blocks: Iterable[Block], prefixes: Iterable[str], ontology: Graph, shapes: Graph,
     reports: dict[str, str], extra: dict[str, str] | None = None, publication: Publication | None = None,
-    stats: Stats | None = None,
+    stats: Stats | Figures | None = None,
 ) -> dict[str, str]:
     """Write every file of a release made of `blocks` into `folder`; return file name -> sha256. The
     blocks are read once, in order; VoID is written from `stats` (the blocks' statistics merged), or
@@ -926,7 +926,7 @@ def write_release_blocks(
 
 def finish_release(
     folder: Path, digests: dict[str, str], ontology: Graph, shapes: Graph, reports: dict[str, str],
-    extra: dict[str, str] | None = None, publication: Publication | None = None, stats: Stats | None = None,
+    extra: dict[str, str] | None = None, publication: Publication | None = None, stats: Stats | Figures | None = None,
     same_ontology: tuple[Path, dict[str, str]] | None = None,
 ) -> dict[str, str]:
     """The files of a release beside its dumps (already in `folder`, their digests in `digests`): the
@@ -938,7 +938,7 @@ def finish_release(
     if same_ontology is None or not _link_ontology(folder, *same_ontology, digests):
         ontology_files(folder / ONTOLOGY_DIR, ontology, shapes)
     if stats is None:
-        stats_of: Iterable[ox.Quad] | Stats = itertools.chain.from_iterable(
+        stats_of: Iterable[ox.Quad] | Stats | Figures = itertools.chain.from_iterable(
             ox.parse(path=path, format=ox.RdfFormat.N_QUADS) for path in nquads_files(folder))
     else:
         stats_of = stats
