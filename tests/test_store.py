@@ -19,7 +19,16 @@ from wsis_kg import store as store_module
 from wsis_kg.cli import main
 from wsis_kg.query import list_queries, run_local
 from wsis_kg.serve import Limits, WsisServer, make_server
-from wsis_kg.store import NQUADS, STORE_DIR, StoreError, load_release, nquads_chunks, open_store, write_store
+from wsis_kg.store import (
+    NQUADS,
+    STORE_DIR,
+    StoreError,
+    load_release,
+    nquads_chunks,
+    open_store,
+    update_store,
+    write_store,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = {q.name: q for q in list_queries(ROOT / "queries")}
@@ -176,3 +185,22 @@ def test_serve_still_serves_an_older_release_from_its_nquads(without_store: Path
     with serving(without_store, Limits(timeout=10, workers=1)) as srv:
         assert srv.app.pool.source == str(without_store / NQUADS)
         assert count_over_http(srv) == str(len(in_memory(without_store)))
+
+
+def test_an_update_that_does_not_give_the_counted_graphs_leaves_no_store(tmp_path: Path, release: Path) -> None:
+    counts = json.loads((release / "reports" / "manifest.json").read_text())["graphs"]
+    graph = next(g for g in sorted(counts) if "/document/" in g and counts[g])
+    quads = [q for q in in_memory(release) if q.graph_name == ox.NamedNode(graph)]
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    keep = set(counts) - {graph}
+    # the graph dropped and loaded again: the store is the previous one
+    (tmp_path / "a").mkdir()
+    done = update_store(tmp_path / "a", release, keep, [data], counts)
+    assert done is not None and done["quads"] == sum(counts.values())
+    written = open_store(tmp_path / "a")
+    assert written is not None and len(written) == len(open_store(release) or [])
+    # dropped and not loaded, or loaded short of a quad: refused, and nothing left
+    for load in ([], [ox.serialize(quads[1:], format=ox.RdfFormat.N_QUADS)]):
+        (tmp_path / "b").mkdir(exist_ok=True)
+        assert update_store(tmp_path / "b", release, keep, load, counts) is None
+        assert not (tmp_path / "b" / STORE_DIR).exists()

@@ -373,7 +373,7 @@ def _store_from_previous(dist: Path, previous: dict[str, Any], folder: Path, cac
         return None  # transactions cost more than a bulk load beyond a few documents
     keep = {g for g in counts if any(g.startswith(f"{GRAPH}document/{doc}/") for doc in same)}
     load = itertools.chain([shared.fragments[NQUADS]], (read_fragment(cache_dir, s, NQUADS) for s in changed))
-    return update_store(folder, dist, keep, load, sum(counts.values()))
+    return update_store(folder, dist, keep, load, counts)
 
 
 def _cached_results(cache_dir: Path, kind: str, key: str,

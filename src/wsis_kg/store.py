@@ -96,12 +96,15 @@ def nquads_chunks(paths: Iterable[Path], size: int | None = None) -> Iterator[by
 
 
 def update_store(folder: Path, previous: Path, keep: set[str], load: Iterable[bytes],
-                 quads: int) -> dict[str, object] | None:
+                 counts: dict[str, int]) -> dict[str, object] | None:
     """A store for the release in `folder` made from the `previous` release's: a checkpoint of it (hard
     links to its immutable files, made in an instant), every graph not in `keep` removed, the N-Quads in
-    `load` added. Returns what the manifest says of it, or None (and leaves no store) when there is no
-    previous store to start from or the result does not hold `quads` quads: write_store then loads all.
-    The previous release's store is only read: RocksDB never changes a file once written."""
+    `load` added. `counts`: every named graph of the release -> its quads. Returns what the manifest says
+    of it, or None (and leaves no store) when there is no previous store to start from or the result
+    does not hold what `counts` says: write_store then loads all. The graphs kept are not counted again
+    (a thousand documents' worth); the store must name exactly the graphs of `counts`, and each graph
+    loaded must hold its count. The previous release's store is only read: RocksDB never changes a file
+    once written."""
     path = folder / STORE_DIR
     try:
         old = open_store(previous)
@@ -119,16 +122,28 @@ def update_store(folder: Path, previous: Path, keep: set[str], load: Iterable[by
         for data in load:
             store.load(data, format=ox.RdfFormat.N_QUADS)
         store.flush()
-        count = len(store)
         del store
-    except (OSError, RuntimeError, ValueError):
+        right = _holds(open_store(folder), counts, set(counts) - keep)
+    except (OSError, RuntimeError, ValueError, StoreError):
+        right = False
+    if not right:
         shutil.rmtree(path, ignore_errors=True)
         return None
-    check = open_store(folder)
-    if check is None or len(check) != quads or count != quads:
-        shutil.rmtree(path, ignore_errors=True)
-        return None
-    return {"folder": STORE_DIR, "quads": quads, "engine": f"oxigraph {ox.__version__}"}
+    return {"folder": STORE_DIR, "quads": sum(counts.values()), "engine": f"oxigraph {ox.__version__}"}
+
+
+def _holds(store: ox.Store | None, counts: dict[str, int], loaded: set[str]) -> bool:
+    """The store names exactly the non-empty graphs of `counts`, has no default graph, and each graph in
+    `loaded` holds its count."""
+    if store is None:
+        return False
+    graphs = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    if graphs != {g for g, n in counts.items() if n}:
+        return False
+    if any(True for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph())):
+        return False
+    return all(sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(g))) == counts[g]
+               for g in loaded)
 
 
 def open_store(release: Path) -> ox.Store | None:
