@@ -297,6 +297,15 @@ def test_void_names_this_servers_endpoint(server: WsisServer) -> None:
                for t in triples)
     dumps = [t.object.value for t in triples if t.predicate.value == "http://rdfs.org/ns/void#dataDump"]
     assert dumps and all(fetch(server, "GET", urlsplit(u).path)[0] == 200 for u in dumps)
+    # the release's own VoID, under this server's address: the same statements, the same figures
+    built = list(ox.parse(path=server.app.release / "void.ttl", format=ox.RdfFormat.TURTLE))
+    assert len(built) == len(triples)
+    assert sorted(str(t.object) for t in triples if isinstance(t.object, ox.Literal)) == \
+        sorted(str(t.object) for t in built if isinstance(t.object, ox.Literal))
+    built_for = json.loads((server.app.release / "reports" / "manifest.json").read_text())["base_url"]
+    assert built_for != server.base_url  # a port of its own: every IRI of the built one is moved
+    assert not any(isinstance(term, ox.NamedNode) and term.value.startswith(built_for)
+                   for t in triples for term in (t.subject, t.object))
 
 
 def test_cors_allows_any_origin_without_credentials(server: WsisServer) -> None:

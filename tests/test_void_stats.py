@@ -60,7 +60,7 @@ def test_a_tally_updated_block_by_block_equals_one_made_afresh(release: Path, tm
     tally = Tally.of({n: (f"k-{n}", Stats.of(b)) for n, b in blocks.items()})
     assert figures(tally) == figures(Stats.of(quads))
     # b1 changes: loses its first quad, gains a copy of one of b2's triples in its own graph
-    changed = blocks["b1"][1:] + [ox.Quad(*blocks["b2"][0].triple, blocks["b1"][1].graph_name)]
+    changed = [*blocks["b1"][1:], ox.Quad(*blocks["b2"][0].triple, blocks["b1"][1].graph_name)]
     tally.take_out("b1", Stats.of(blocks["b1"]))
     tally.take_out("b3", Stats.of(blocks["b3"]))  # and b3 goes
     tally.put_in("b1", "k-b1-new", Stats.of(changed))

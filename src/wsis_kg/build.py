@@ -543,7 +543,8 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
             store = write_store(folder, nquads_files(folder))
             progress(f"  store: loaded from {'the split dumps' if split else NQUADS}")
         manifest = {"version": __version__, "graphs": counts, "files": result.files, "store": store,
-                    "parts": parts, "dumps": "split" if split else "whole", "shared": shared_id}
+                    "parts": parts, "dumps": "split" if split else "whole", "shared": shared_id,
+                    "base_url": (options.publication or Publication()).base_url.rstrip("/") + "/"}
         (folder / "reports" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     progress(f"  wrote {len(result.files) + 1} files to {project.dist}")
     prune(cache_dir, {d.doc_id: d.key for d in docs})  # after the release: its statistics read the old parts

@@ -667,13 +667,34 @@ class App:
             True for _ in self.store.quads_for_pattern(None, None, node))
 
     def void(self) -> bytes:
-        """The release's VoID with this server's address, made on the first request (it reads every
-        quad) and kept."""
-        from .describe import void_turtle
-
+        """The release's VoID with this server's address, made on the first request and kept: the
+        release's void.ttl with the base URL it was built for replaced by this server's (a release
+        without that record has its VoID made again from every quad)."""
         if self._void is None:
-            self._void = void_turtle(self.release, self.store, self.base_url).encode("utf-8")
+            self._void = self._served_void()
         return self._void
+
+    def _served_void(self) -> bytes:
+        from .describe import void_turtle
+        from .release import to_bytes, union_triples
+
+        try:
+            built_for = json.loads((self.release / "reports" / "manifest.json").read_text(encoding="utf-8"))["base_url"]
+            data = (self.release / "void.ttl").read_bytes()
+        except (OSError, ValueError, KeyError, TypeError):
+            return void_turtle(self.release, self.store, self.base_url).encode("utf-8")
+        if built_for == self.base_url:
+            return data
+
+        def moved(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+            if isinstance(term, ox.NamedNode) and term.value.startswith(built_for):
+                return ox.NamedNode(self.base_url + term.value[len(built_for):])
+            return term
+
+        triples = [ox.Triple(moved(t.subject), t.predicate, moved(t.object))  # type: ignore[arg-type]
+                   for t in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+        return to_bytes(union_triples(quads), ox.RdfFormat.TURTLE, PREFIXES)
 
     def service_description(self, endpoint: str) -> bytes:
         lines = [
