@@ -178,13 +178,16 @@ def edit_one_document(project: Path, doc_id: str) -> Path:
     raise corpus.CorpusError(f"{folder}: no claim label to edit")
 
 
-def lib_costs(nquads: Path) -> dict[str, float]:
-    """Raw library costs on a release's N-Quads (run in a subprocess of its own by the runner)."""
+def lib_costs(release: Path) -> dict[str, float]:
+    """Raw library costs on a release's N-Quads, one file or split by document (run in a subprocess of
+    its own by the runner)."""
     import pyoxigraph as ox
     from rdflib import Dataset
 
+    from wsis_kg.store import nquads_files
+
     out: dict[str, float] = {}
-    data = nquads.read_bytes()
+    data = b"".join(path.read_bytes() for path in nquads_files(release))
     t = time.perf_counter()
     quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
     out["oxigraph parse"] = time.perf_counter() - t
@@ -240,7 +243,7 @@ def measure(n: int, args: argparse.Namespace, work: Path) -> Size:
         size.incremental_steps = parse_steps(inc.output)
         print(f"  rebuilt after one edit in {inc.wall:.1f} s ({inc.status()})", flush=True)
     if not args.no_libs:
-        libs = run_measured([sys.executable, __file__, "--lib-costs", str(dist / "wsis-kg.nq")], args.timeout,
+        libs = run_measured([sys.executable, __file__, "--lib-costs", str(dist)], args.timeout,
                             build_env())
         size.libs_status, size.libs_peak_mb = libs.status(), libs.peak_mb
         if libs.ok:

@@ -22,7 +22,7 @@ from wsis_kg.build import BuildResult
 from wsis_kg.cli import main
 from wsis_kg.docs import read_release
 from wsis_kg.project import Project
-from wsis_kg.release import BLOCK_DUMPS, CANONICAL, NQUADS, SPLIT_FORMATS, canonical_lines, split_name
+from wsis_kg.release import BLOCK_DUMPS, CANONICAL, NQUADS, SPLIT_FORMATS, TRIG, canonical_lines, split_name
 from wsis_kg.serve import Limits
 from wsis_kg.store import load_release, nquads_files, open_store
 
@@ -172,14 +172,22 @@ def test_a_changed_shared_input_writes_the_ontology_bundle_again(tmp_path: Path)
     assert (result.release_dir / "ontology" / "wsis.owl").stat().st_ino != inode
 
 
-def test_a_previous_release_missing_a_file_is_not_trusted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["missing", "cut short", "grown"])
+def test_a_previous_release_s_file_that_is_not_as_written_is_not_taken(tmp_path: Path, damage: str) -> None:
     project = two_documents(tmp_path / "p")
-    build(project, dumps="split")
-    (project.root / "dist" / split_name(NQUADS, MINI)).unlink()
+    first = build(project, dumps="split")
+    name = split_name(TRIG, MINI)
+    path = project.root / "dist" / name
+    data = path.read_bytes()
+    if damage == "missing":
+        path.unlink()
+    else:
+        path.write_bytes(data[:-10] if damage == "cut short" else data + b"\n# more\n")
     said: list[str] = []
     result = build(project, said=said, dumps="split")
-    assert any("1 written, 1 taken" in line or "2 written, 0 taken" in line for line in said), said
-    assert (result.release_dir / split_name(NQUADS, MINI)).is_file()
+    assert any("1 written, 1 taken from the previous release" in line for line in said), said
+    assert (result.release_dir / name).read_bytes() == data
+    assert result.files[name] == first.files[name]
 
 
 def test_the_build_command_takes_the_layout(tmp_path: Path) -> None:

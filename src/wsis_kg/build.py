@@ -53,6 +53,7 @@ from .infer import (
 )
 from .namespaces import G_ONTOLOGY, G_PROVENANCE, G_REFERENCE, GRAPH, claims_graph_iri, structure_graph_iri
 from .parts import (
+    CANONICAL_LINES,
     DamagedPart,
     DocumentInputs,
     PartSummary,
@@ -80,6 +81,8 @@ from .project import Project
 from .rdfio import Progress, parse_turtle
 from .reason import HermitSession, ReasonerResult, check_results, find_java
 from .release import (
+    BLOCK_DUMPS,
+    CANONICAL,
     CONTEXT,
     NQUADS,
     Block,
@@ -88,6 +91,7 @@ from .release import (
     jsonld_context,
     link_split_files,
     make_block,
+    split_sizes,
     staged_release,
     write_release_blocks,
     write_split_block,
@@ -349,7 +353,13 @@ def _write_split(folder: Path, dist: Path, previous: dict[str, Any], cache_dir: 
     files: dict[str, str] = previous.get("files") or {}
     linked = 0
     for s in ordered:
-        found = link_split_files(folder, dist, s.doc_id, files) if before.get(s.doc_id) == s.key else None
+        found = None
+        if before.get(s.doc_id) == s.key:
+            fragments = {dump: s.files[dump][0] for dump in BLOCK_DUMPS}
+            if CANONICAL_LINES in s.files:
+                fragments[CANONICAL] = s.files[CANONICAL_LINES][0]
+            sizes = split_sizes(s.doc_id, fragments, s.prefixes, context)
+            found = link_split_files(folder, dist, s.doc_id, files, sizes)
         if found is None:
             found = write_split_block(folder, s.doc_id, part_block(cache_dir, s), context)
         else:

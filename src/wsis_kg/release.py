@@ -1011,12 +1011,26 @@ def write_split_block(folder: Path, doc_id: str | None, block: Block, context: d
     return digests
 
 
-def link_split_files(folder: Path, previous: Path, doc_id: str, digests: dict[str, str]) -> dict[str, str] | None:
+def split_sizes(doc_id: str, fragments: dict[str, int], prefixes: Iterable[str], context: dict[str, Any]
+                ) -> dict[str, int]:
+    """The sizes of a block's files in a split release, from the sizes of its fragments (dump -> bytes;
+    CANONICAL for its canonical lines, when it has them): what write_split_block would write."""
+    head, tail = _jsonld_frame(context)
+    extra = {TRIG: len(_header(prefixes)) + 1, TURTLE: len(_header(prefixes)) + 1, JSONLD: len(head) + len(tail)}
+    return {split_name(dump, doc_id): size + extra.get(dump, 0) for dump, size in fragments.items()}
+
+
+def link_split_files(folder: Path, previous: Path, doc_id: str, digests: dict[str, str],
+                     sizes: dict[str, int]) -> dict[str, str] | None:
     """A document's files of a split release taken from the `previous` release (hard links, or copies
-    across file systems), when all are there: the same part writes the same bytes. `digests`: the
-    previous manifest's. None, and nothing left behind, when any is missing."""
+    across file systems), when all are there at the size its part would write (`sizes`): the same part
+    writes the same bytes. `digests`: the previous manifest's. None, and nothing left behind, when any
+    is missing or of another size."""
     names = [split_name(dump, doc_id) for dump in (*BLOCK_DUMPS, CANONICAL)]
-    if not all(name in digests and (previous / name).is_file() for name in names):
+    try:
+        if not all(name in digests and (previous / name).stat().st_size == sizes.get(name, -1) for name in names):
+            return None
+    except OSError:
         return None
     for name in names:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
@@ -1058,6 +1072,7 @@ __all__ = [
     "serialize",
     "split_name",
     "split_predicate",
+    "split_sizes",
     "staged_release",
     "to_bytes",
     "trig_bytes",
