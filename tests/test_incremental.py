@@ -182,3 +182,17 @@ def test_an_unreachable_scheduler_is_a_message(tmp_path: Path) -> None:
                                     "--scheduler", "tcp://127.0.0.1:9"])
     assert run.exit_code == 2, run.output
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in run.output
+
+
+def test_the_shared_graphs_block_is_kept_and_a_damaged_one_made_again(tmp_path: Path) -> None:
+    project = two_documents(tmp_path / "p")
+    first = build(project)
+    kept = [p for p in (project.root / CACHE_DIR / parts.SHARED_BLOCK).iterdir() if not p.name.startswith(".")]
+    assert len(kept) == 1
+    ttl = kept[0] / "wsis-kg.ttl"
+    before = ttl.read_bytes()
+    ttl.write_bytes(before.replace(b"rdfs:label", b"rdfs:comment", 1))
+    assert ttl.read_bytes() != before
+    second = build(project, dist="second")
+    assert (second.release_dir / "wsis-kg.ttl").read_bytes() == (first.release_dir / "wsis-kg.ttl").read_bytes()
+    assert canonical(second) == canonical(first)

@@ -77,6 +77,9 @@ from .parts import (
     shared_inputs,
     shared_key,
 )
+from .parts import (
+    shared_block as cached_shared_block,
+)
 from .project import Project
 from .rdfio import Progress, parse_turtle
 from .reason import HermitSession, ReasonerResult, check_results, find_java
@@ -90,7 +93,6 @@ from .release import (
     graph_quads,
     jsonld_context,
     link_split_files,
-    make_block,
     split_sizes,
     staged_release,
     write_release_blocks,
@@ -517,7 +519,7 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
         shared += [(u.graph_iri, u.graph) for u in uptake]
         shared += [(G_REFERENCE_INFERRED, reference_inferred), (G_PROVENANCE, provenance)]
         shared_quads = graph_quads(shared)
-        shared_block = make_block(shared_quads, jsonld_context(ontology))
+        shared_block = cached_shared_block(cache_dir, shared_quads, jsonld_context(ontology))
         shared_key = hashlib.sha256(shared_block.fragments[NQUADS]).hexdigest()
         stats, how = release_figures(cache_dir, Stats.of(shared_quads), shared_key, ordered, UPDATE_SHARE)
         progress(f"  statistics: {how}")

@@ -332,6 +332,48 @@ def part_graph(cache_dir: Path, summary: PartSummary, graph_iris: Iterable[URIRe
     return out
 
 
+SHARED_BLOCK = "shared-block"  # the shared graphs' block of the last release, under the digest of its input
+
+
+def shared_block(cache_dir: Path, quads: list[ox.Quad], context: dict[str, Any]) -> Block:
+    """The block of the graphs every document shares (ontology, reference, provenance, uptake): the one
+    kept from the last build when its quads, the JSON-LD context and the code are the same, else made
+    (and checked) again and kept. Its provenance grows with the corpus: making it is the largest
+    constant of a rebuild."""
+    from .release import BLOCK_DUMPS, to_bytes
+
+    key = _key({"quads": _sha256(to_bytes(quads, ox.RdfFormat.N_QUADS)), "code": code_digest(),
+                "context": _sha256(json.dumps(context, sort_keys=True).encode("utf-8"))})
+    root = cache_dir / SHARED_BLOCK
+    folder = root / key
+    try:
+        saved = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
+        texts = {name: (folder / name).read_bytes() for name in saved["files"]}
+        if saved["key"] == key and all(_sha256(texts[n]) == d for n, d in saved["files"].items()):
+            canonical = texts.pop(CANONICAL_LINES, None)
+            return Block({n: texts[n] for n in BLOCK_DUMPS}, list(saved["prefixes"]), canonical)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    block = make_block(quads, context)
+    texts = dict(block.fragments)
+    if isinstance(block.canonical, bytes):
+        texts[CANONICAL_LINES] = block.canonical
+    tmp = root / f".tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp.mkdir(parents=True)
+    for name, data in texts.items():
+        (tmp / name).write_bytes(data)
+    (tmp / SUMMARY).write_text(json.dumps({"key": key, "prefixes": block.prefixes,
+                                           "files": {n: _sha256(d) for n, d in texts.items()}}), encoding="utf-8")
+    for old in root.iterdir():  # one kept: builds follow one another
+        if old != tmp and not old.name.startswith(".tmp-"):
+            shutil.rmtree(old, ignore_errors=True)
+    try:
+        tmp.rename(folder)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return block
+
+
 TALLY = "tally.npz"  # the distinct hashes of the last release's blocks, counted (describe.Tally)
 SHARED_STATS = "tally-shared"  # that release's shared graphs' statistics, to take them out of it
 
@@ -481,6 +523,7 @@ __all__ = [
     "release_figures",
     "remember_inputs",
     "save_cached",
+    "shared_block",
     "shared_inputs",
     "shared_key",
 ]
