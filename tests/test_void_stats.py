@@ -72,11 +72,13 @@ def test_a_tally_updated_block_by_block_equals_one_made_afresh(release: Path, tm
         assert np.array_equal(tally.counts[name], afresh.counts[name]), name
     assert tally.members == {"b0": "k-b0", "b1": "k-b1-new", "b2": "k-b2"}
     # kept and read back as it was
-    tally.save(tmp_path / "tally.npz")
-    back = Tally.load(tmp_path / "tally.npz")
+    tally.save(tmp_path / "tally")
+    tally.save(tmp_path / "tally")  # and again over it
+    back = Tally.load(tmp_path / "tally")
     assert back is not None and figures(back) == figures(tally) and back.members == tally.members
     # a block the tally does not hold cannot be taken out: the build then counts afresh
     with pytest.raises(TallyMismatch):
         back.take_out("b3", Stats.of(blocks["b3"]))
-    (tmp_path / "broken.npz").write_bytes(b"not a tally")
-    assert Tally.load(tmp_path / "broken.npz") is None
+    (tmp_path / "tally" / "c0.npy").write_bytes(b"not an array")
+    assert Tally.load(tmp_path / "tally") is None
+    assert Tally.load(tmp_path / "nothing") is None

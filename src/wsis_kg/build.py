@@ -92,6 +92,7 @@ from .release import (
     finish_release,
     graph_quads,
     jsonld_context,
+    jsonld_frame_size,
     link_split_files,
     split_sizes,
     staged_release,
@@ -354,13 +355,14 @@ def _write_split(folder: Path, dist: Path, previous: dict[str, Any], cache_dir: 
     before: dict[str, str] = previous.get("parts") or {}
     files: dict[str, str] = previous.get("files") or {}
     linked = 0
+    frame = jsonld_frame_size(context)
     for s in ordered:
         found = None
         if before.get(s.doc_id) == s.key:
             fragments = {dump: s.files[dump][0] for dump in BLOCK_DUMPS}
             if CANONICAL_LINES in s.files:
                 fragments[CANONICAL] = s.files[CANONICAL_LINES][0]
-            sizes = split_sizes(s.doc_id, fragments, s.prefixes, context)
+            sizes = split_sizes(s.doc_id, fragments, s.prefixes, frame)
             found = link_split_files(folder, dist, s.doc_id, files, sizes)
         if found is None:
             found = write_split_block(folder, s.doc_id, part_block(cache_dir, s), context)

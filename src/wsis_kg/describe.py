@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -349,29 +350,39 @@ class Tally:
         return {k: int(counts[i]) for i, k in enumerate(keys) if counts[i]}
 
     def save(self, path: Path) -> None:
-        """Written beside and renamed into place: a killed build leaves the old tally or the new."""
-        arrays: dict[str, np.ndarray] = {}
-        for name in self.values:
-            arrays[f"v-{name}"], arrays[f"c-{name}"] = self.values[name], self.counts[name]
+        """A folder of plain .npy arrays (read back at disk speed: a thousand documents' tally is some
+        600 MB, which a zipped .npz took seconds to read), written beside and swapped into place: a
+        killed build leaves the old tally, the new one, or none (and the next build counts afresh)."""
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        names = sorted(self.values)
+        for i, name in enumerate(names):
+            np.save(tmp / f"v{i}.npy", self.values[name])
+            np.save(tmp / f"c{i}.npy", self.counts[name])
             if name in self.key_index:
-                arrays[f"k-{name}"] = self.key_index[name]
-        meta = json.dumps({"members": self.members, "keys": self.keys}, sort_keys=True).encode("utf-8")
-        arrays["meta"] = np.frombuffer(meta, dtype=np.uint8)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, path)
+                np.save(tmp / f"k{i}.npy", self.key_index[name])
+        meta = {"names": names, "members": self.members, "keys": self.keys}
+        (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
+        old = path.with_name(f".{path.name}.{os.getpid()}.old")
+        if path.exists():
+            path.rename(old)
+        tmp.rename(path)
+        shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(cls, path: Path) -> Tally | None:
         try:
-            with np.load(path) as data:
-                meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-                names = [f[2:] for f in data.files if f.startswith("v-")]
-                return cls({n: data[f"v-{n}"] for n in names}, {n: data[f"c-{n}"] for n in names},
-                           {n: list(k) for n, k in meta["keys"].items()},
-                           {n: data[f"k-{n}"] for n in names if f"k-{n}" in data.files}, dict(meta["members"]))
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+            names: list[str] = meta["names"]
+            values = {n: np.load(path / f"v{i}.npy") for i, n in enumerate(names)}
+            counts = {n: np.load(path / f"c{i}.npy") for i, n in enumerate(names)}
+            key_index = {n: np.load(path / f"k{i}.npy") for i, n in enumerate(names) if (path / f"k{i}.npy").exists()}
+            if any(len(values[n]) != len(counts[n]) for n in names) or \
+                    any(len(key_index[n]) != len(values[n]) for n in key_index):
+                return None
+            return cls(values, counts, {n: list(k) for n, k in meta["keys"].items()}, key_index,
+                       dict(meta["members"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 

@@ -374,7 +374,7 @@ def shared_block(cache_dir: Path, quads: list[ox.Quad], context: dict[str, Any])
     return block
 
 
-TALLY = "tally.npz"  # the distinct hashes of the last release's blocks, counted (describe.Tally)
+TALLY = "tally"  # the distinct hashes of the last release's blocks, counted (describe.Tally)
 SHARED_STATS = "tally-shared"  # that release's shared graphs' statistics, to take them out of it
 
 

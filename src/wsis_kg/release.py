@@ -1011,12 +1011,17 @@ def write_split_block(folder: Path, doc_id: str | None, block: Block, context: d
     return digests
 
 
-def split_sizes(doc_id: str, fragments: dict[str, int], prefixes: Iterable[str], context: dict[str, Any]
-                ) -> dict[str, int]:
-    """The sizes of a block's files in a split release, from the sizes of its fragments (dump -> bytes;
-    CANONICAL for its canonical lines, when it has them): what write_split_block would write."""
+def jsonld_frame_size(context: dict[str, Any]) -> int:
+    """The bytes a JSON-LD file adds around its items (the context, the "@graph" array)."""
     head, tail = _jsonld_frame(context)
-    extra = {TRIG: len(_header(prefixes)) + 1, TURTLE: len(_header(prefixes)) + 1, JSONLD: len(head) + len(tail)}
+    return len(head) + len(tail)
+
+
+def split_sizes(doc_id: str, fragments: dict[str, int], prefixes: Iterable[str], frame: int) -> dict[str, int]:
+    """The sizes of a block's files in a split release, from the sizes of its fragments (dump -> bytes;
+    CANONICAL for its canonical lines, when it has them) and the JSON-LD frame's (jsonld_frame_size):
+    what write_split_block would write."""
+    extra = {TRIG: len(_header(prefixes)) + 1, TURTLE: len(_header(prefixes)) + 1, JSONLD: frame}
     return {split_name(dump, doc_id): size + extra.get(dump, 0) for dump, size in fragments.items()}
 
 
@@ -1064,6 +1069,7 @@ __all__ = [
     "finish_release",
     "graph_quads",
     "jsonld_context",
+    "jsonld_frame_size",
     "link_split_files",
     "make_block",
     "ontology_files",
