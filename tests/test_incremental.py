@@ -62,6 +62,14 @@ def edit_a_label(project: Project, doc_id: str) -> tuple[str, str]:
     return old.group(1), new
 
 
+def rebuild_after_an_edit(project: Project, **options: object) -> tuple[str, str, BuildResult, list[str]]:
+    """Build, edit a label of the copy, build again: (old label, new label, second build, what it said)."""
+    build(project, **options)
+    old, new = edit_a_label(project, COPY)
+    said: list[str] = []
+    return old, new, build(project, said=said, **options), said
+
+
 def test_an_unchanged_build_comes_from_the_cache_and_ships_what_a_fresh_build_ships(tmp_path: Path) -> None:
     project = two_documents(tmp_path / "p")
     first = build(project)
@@ -81,10 +89,7 @@ def test_editing_one_document_rebuilds_that_document_alone(tmp_path: Path, monke
     # one document of two is half the dataset: let the store be updated all the same, as one of many would
     monkeypatch.setattr(build_module, "UPDATE_SHARE", 1.0)
     project = two_documents(tmp_path / "p")
-    build(project)
-    old, new = edit_a_label(project, COPY)
-    said: list[str] = []
-    result = build(project, said=said)
+    old, new, result, said = rebuild_after_an_edit(project)
     assert result.built == [COPY] and result.cached == [MINI]
     assert any("store: the previous release's" in line for line in said), said
     nquads = (result.release_dir / "wsis-kg.nq").read_text()
@@ -104,11 +109,7 @@ def test_the_store_is_loaded_afresh_when_much_of_the_dataset_changed(tmp_path: P
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """Updating the previous store in transactions costs more than a bulk load once many documents changed."""
     monkeypatch.setattr(build_module, "UPDATE_SHARE", 0.1)
-    project = two_documents(tmp_path / "p")
-    build(project)
-    _, new = edit_a_label(project, COPY)
-    said: list[str] = []
-    result = build(project, said=said)
+    _, new, result, said = rebuild_after_an_edit(two_documents(tmp_path / "p"))
     assert result.built == [COPY]
     assert any("store: loaded from" in line for line in said), said
     store = open_store(result.release_dir)

@@ -10,7 +10,7 @@ import numpy as np
 import pyoxigraph as ox
 import pytest
 
-from wsis_kg.describe import Stats, Tally, TallyMismatch, void_graph
+from wsis_kg.describe import Figures, Stats, Tally, TallyMismatch, void_graph
 
 
 def test_merged_block_statistics_give_the_whole_dataset_s_void(release: Path, tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_merged_block_statistics_give_the_whole_dataset_s_void(release: Path, tm
     for path, rest in saved:
         with path.open("rb") as fh:
             loaded.append(Stats.load(fh, rest))
-    merged = Stats.merge(loaded)
+    merged = Figures.of({f"b{i}": (str(i), stats) for i, stats in enumerate(loaded)})
     whole = Stats.of(quads)
     assert merged.graphs == whole.graphs
     assert merged.per_key("properties") == whole.per_key("properties")

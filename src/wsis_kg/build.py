@@ -86,7 +86,6 @@ from .reason import HermitSession, ReasonerResult, check_results, find_java
 from .release import (
     BLOCK_DUMPS,
     CANONICAL,
-    CONTEXT,
     NQUADS,
     Block,
     finish_release,
@@ -96,6 +95,7 @@ from .release import (
     link_split_files,
     split_sizes,
     staged_release,
+    write_context,
     write_release_blocks,
     write_split_block,
 )
@@ -347,10 +347,9 @@ def _previous_manifest(dist: Path) -> dict[str, Any]:
 
 
 def _write_split(folder: Path, dist: Path, previous: dict[str, Any], cache_dir: Path, shared: Block,
-                 ordered: list[PartSummary], ontology: Graph, progress: Progress) -> dict[str, str]:
+                 ordered: list[PartSummary], context: dict[str, Any], progress: Progress) -> dict[str, str]:
     """The dumps split by document: the shared graphs' files written, each document's linked from the
     previous release when its part is the one that release was made of, else written from its part."""
-    context = jsonld_context(ontology)
     digests = write_split_block(folder, None, shared, context)
     before: dict[str, str] = previous.get("parts") or {}
     files: dict[str, str] = previous.get("files") or {}
@@ -369,7 +368,7 @@ def _write_split(folder: Path, dist: Path, previous: dict[str, Any], cache_dir: 
         else:
             linked += 1
         digests.update(found)
-    (folder / CONTEXT).write_text(json.dumps(context, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_context(folder, context)
     progress(f"  dumps split by document: {len(ordered) - linked} written, {linked} taken from the previous release")
     return digests
 
@@ -521,7 +520,8 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
         shared += [(u.graph_iri, u.graph) for u in uptake]
         shared += [(G_REFERENCE_INFERRED, reference_inferred), (G_PROVENANCE, provenance)]
         shared_quads = graph_quads(shared)
-        shared_block = cached_shared_block(cache_dir, shared_quads, jsonld_context(ontology))
+        context = jsonld_context(ontology)
+        shared_block = cached_shared_block(cache_dir, shared_quads, context)
         shared_key = hashlib.sha256(shared_block.fragments[NQUADS]).hexdigest()
         stats, how = release_figures(cache_dir, Stats.of(shared_quads), shared_key, ordered, UPDATE_SHARE)
         progress(f"  statistics: {how}")
@@ -538,7 +538,7 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
         same_ontology = (project.dist, previous.get("files") or {}) if previous.get("shared") == shared_id else None
         split = options.dumps == "split" or (options.dumps == "auto" and sum(counts.values()) > SPLIT_AT)
         if split:
-            digests = _write_split(folder, project.dist, previous, cache_dir, shared_block, ordered, ontology,
+            digests = _write_split(folder, project.dist, previous, cache_dir, shared_block, ordered, context,
                                    progress)
             result.files = finish_release(folder, digests, ontology, shapes, reports,
                                           publication=options.publication, stats=stats, same_ontology=same_ontology)
@@ -546,7 +546,8 @@ def _build_with(project: Project, shared_id: str, docs: list[DocumentInputs], ca
             prefixes = {*shared_block.prefixes, *(p for s in ordered for p in s.prefixes)}
             blocks = itertools.chain([shared_block], (part_block(cache_dir, s) for s in ordered))
             result.files = write_release_blocks(folder, blocks, prefixes, ontology, shapes, reports,
-                                                publication=options.publication, stats=stats)
+                                                publication=options.publication, stats=stats,
+                                                same_ontology=same_ontology, context=context)
         parts = {s.doc_id: s.key for s in ordered}
         # after the hashes: a store's bytes differ on every build
         store = _store_from_previous(project.dist, previous, folder, cache_dir, shared_block, ordered, counts)

@@ -130,6 +130,20 @@ def _distinct(items: Iterable[str]) -> np.ndarray:
     return np.unique(_hashes(items))
 
 
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _salted(keys: list[str], index: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """Each (key, hash) pair as one 64-bit value, salted by a hash of the key's own text (not its index,
+    which depends on the order blocks come in): a one-dimensional unique sorts several times faster
+    than a unique over rows, and two pairs share a value with the odds of a hash collision."""
+    if not len(index):
+        return np.zeros(0, dtype=np.uint64)
+    salt = np.array([_hash(k) for k in keys], dtype=np.uint64) * _GOLDEN
+    salted: np.ndarray = hashes ^ salt[index]
+    return salted
+
+
 @dataclass
 class Stats:
     """What VoID says of some named graphs, in a form that merges: exact figures for each graph (a graph
@@ -185,30 +199,6 @@ class Stats:
                          and isinstance(s, ox.NamedNode))
         return cls(graphs, sources, arrays, out)
 
-    @classmethod
-    def merge(cls, parts: Iterable[Stats]) -> Stats:
-        graphs: dict[str, tuple[int, int, int, int]] = {}
-        sources: set[str] = set()
-        arrays: dict[str, list[np.ndarray]] = defaultdict(list)
-        keyed: dict[str, tuple[dict[str, int], list[np.ndarray], list[np.ndarray]]] = defaultdict(
-            lambda: ({}, [], []))
-        for part in parts:
-            graphs.update(part.graphs)
-            sources.update(part.sources)
-            for name, a in part.arrays.items():
-                arrays[name].append(a)
-            for name, (keys, index, hashes) in part.keyed.items():
-                known, indices, values = keyed[name]
-                remap = np.array([known.setdefault(k, len(known)) for k in keys], dtype=np.uint32)
-                indices.append(remap[index] if len(index) else index)
-                values.append(hashes)
-        merged = {name: np.unique(np.concatenate(a)) for name, a in arrays.items()}
-        out = {}
-        for name, (known, indices, values) in keyed.items():
-            keys = sorted(known, key=known.__getitem__)
-            out[name] = (keys, np.concatenate(indices), np.concatenate(values))
-        return cls(graphs, sorted(sources), merged, out)
-
     def count(self, name: str) -> int:
         return len(self.arrays[name]) if name in self.arrays else 0  # distinct, by construction
 
@@ -219,10 +209,7 @@ class Stats:
         keys, index, hashes = self.keyed[name]
         if not len(index):
             return {}
-        # each (key, hash) pair as one 64-bit value: a one-dimensional unique sorts several times faster
-        # than a unique over rows, and two pairs share a value with the odds of a hash collision
-        salted = hashes ^ (index.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-        _, first = np.unique(salted, return_index=True)
+        _, first = np.unique(_salted(keys, index, hashes), return_index=True)
         counts = np.bincount(index[first].astype(np.int64), minlength=len(keys))
         return {k: int(counts[i]) for i, k in enumerate(keys) if counts[i]}
 
@@ -243,20 +230,14 @@ class Stats:
         return cls(graphs, list(rest["sources"]), arrays, keyed)
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
 def _entries(stats: Stats) -> dict[str, tuple[np.ndarray, list[str], np.ndarray]]:
-    """A block's distinct values by name: (sorted hashes, keys, each hash's key index). A keyed value is
-    its (key, hash) pair as one 64-bit value, salted by a hash of the key's own text (not its index,
-    which depends on the order blocks come in)."""
+    """A block's distinct values by name: (sorted hashes, keys, each hash's key index); a keyed value is
+    its (key, hash) pair, salted."""
     out: dict[str, tuple[np.ndarray, list[str], np.ndarray]] = {}
     for name, a in stats.arrays.items():
         out[name] = (np.unique(a), [], np.zeros(0, dtype=np.uint32))
     for name, (keys, index, hashes) in stats.keyed.items():
-        salt = np.array([_hash(k) for k in keys], dtype=np.uint64) * _GOLDEN
-        salted = hashes ^ salt[index] if len(index) else np.zeros(0, dtype=np.uint64)
-        values, first = np.unique(salted, return_index=True)
+        values, first = np.unique(_salted(keys, index, hashes), return_index=True)
         out[f"keyed-{name}"] = (values, list(keys), index[first].astype(np.uint32))
     return out
 
@@ -267,7 +248,7 @@ class TallyMismatch(Exception):
 
 @dataclass
 class Tally:
-    """The distinct hashes of all the blocks of a release (what Stats.merge gathers), each with the
+    """The distinct hashes of all the blocks of a release, each with the
     number of blocks holding it, so that when a few blocks change the whole is updated (the old blocks
     taken out, the new put in) instead of merged again from a thousand. `members`: block name -> the key
     of the block counted (a document's part key; "" names the shared graphs)."""
@@ -394,6 +375,16 @@ class Figures:
     graphs: dict[str, tuple[int, int, int, int]]
     sources: list[str]
     tally: Tally
+
+    @classmethod
+    def of(cls, blocks: dict[str, tuple[str, Stats]]) -> Figures:
+        """The figures of blocks (block name -> its key, its statistics) taken together."""
+        graphs: dict[str, tuple[int, int, int, int]] = {}
+        sources: set[str] = set()
+        for _, stats in blocks.values():
+            graphs.update(stats.graphs)
+            sources.update(stats.sources)
+        return cls(graphs, sorted(sources), Tally.of(blocks))
 
     def count(self, name: str) -> int:
         return self.tally.count(name)
@@ -643,8 +634,11 @@ __all__ = [
     "SPDX",
     "SPLIT_DUMPS",
     "VCARD",
+    "Figures",
     "Publication",
     "Stats",
+    "Tally",
+    "TallyMismatch",
     "describe_publication",
     "void_graph",
     "void_turtle",

@@ -37,7 +37,7 @@ from .errors import InputError
 from .infer import Vocabulary, entailments, inferred_graph_iri
 from .namespaces import WSIS, claims_graph_iri, mentions_graph_iri, structure_graph_iri
 from .project import Project
-from .rdfio import add_oxigraph, atomic_write_text, file_sha256, parse_turtle
+from .rdfio import add_oxigraph, atomic_write_bytes, atomic_write_text, file_sha256, parse_turtle
 from .reason import write_reasoner_triples
 from .release import Block, graph_quads, jsonld_context, make_block
 from .sources import Source, load_source
@@ -402,18 +402,21 @@ def release_figures(cache_dir: Path, shared: Stats, shared_key: str, ordered: li
         else:
             tally = None
     if tally is None:
-        tally = Tally.of({"": (shared_key, shared), **{s.doc_id: (s.key, part_stats(cache_dir, s)) for s in ordered}})
-    tally.save(cache_dir / TALLY)
+        figures = Figures.of({"": (shared_key, shared),
+                              **{s.doc_id: (s.key, part_stats(cache_dir, s)) for s in ordered}})
+    else:  # each graph's figures and the sources as the parts' summaries give them
+        graphs = dict(shared.graphs)
+        sources = set(shared.sources)
+        for s in ordered:
+            graphs.update({g: (int(f[0]), int(f[1]), int(f[2]), int(f[3])) for g, f in s.void["graphs"].items()})
+            sources.update(s.void["sources"])
+        figures = Figures(graphs, sorted(sources), tally)
+    figures.tally.save(cache_dir / TALLY)
     buffer = io.BytesIO()
     rest = shared.save(buffer)
     atomic_write_text(cache_dir / f"{SHARED_STATS}.json", json.dumps({"key": shared_key, "rest": rest}))
-    _atomic_write_bytes(cache_dir / f"{SHARED_STATS}.npz", buffer.getvalue())
-    graphs = dict(shared.graphs)
-    sources = set(shared.sources)
-    for s in ordered:
-        graphs.update({g: (int(f[0]), int(f[1]), int(f[2]), int(f[3])) for g, f in s.void["graphs"].items()})
-        sources.update(s.void["sources"])
-    return Figures(graphs, sorted(sources), tally), how
+    atomic_write_bytes(cache_dir / f"{SHARED_STATS}.npz", buffer.getvalue())
+    return figures, how
 
 
 def _old_stats(cache_dir: Path, member: str, key: str) -> Stats:
@@ -426,12 +429,6 @@ def _old_stats(cache_dir: Path, member: str, key: str) -> Stats:
         return Stats.load(io.BytesIO((cache_dir / f"{SHARED_STATS}.npz").read_bytes()), saved["rest"])
     summary = PartSummary(**json.loads((part_dir(cache_dir, member, key) / SUMMARY).read_text(encoding="utf-8")))
     return part_stats(cache_dir, summary)
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def reasoner_input_path(cache_dir: Path, summary: PartSummary) -> Path:

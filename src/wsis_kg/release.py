@@ -268,7 +268,8 @@ def _quad_key(q: ox.Quad) -> tuple[str, str, str, str]:
     return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
 
 
-def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+def union_triples(quads: Iterable[ox.Quad | ox.Triple]) -> list[ox.Triple]:
+    """The distinct triples of some quads (or triples), sorted."""
     return sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
 
 
@@ -881,8 +882,13 @@ def write_blocks(folder: Path, blocks: Iterable[Block], prefixes: Iterable[str],
     digests = {name: h.digest.hexdigest() for name, h in handles.items()}
     digests[CANONICAL] = out.digest.hexdigest()
     (folder / f"{CANONICAL}.sha256").write_text(f"{digests[CANONICAL]}  {CANONICAL}\n")
-    (folder / CONTEXT).write_text(json.dumps(context, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_context(folder, context)
     return digests
+
+
+def write_context(folder: Path, context: dict[str, Any]) -> None:
+    """The release's JSON-LD context, beside the dumps that embed it."""
+    (folder / CONTEXT).write_text(json.dumps(context, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def write_dumps(folder: Path, quads: list[ox.Quad], context: dict[str, Any]) -> None:
@@ -912,16 +918,17 @@ def write_release_quads(
 def write_release_blocks(
     folder: Path, blocks: Iterable[Block], prefixes: Iterable[str], ontology: Graph, shapes: Graph,
     reports: dict[str, str], extra: dict[str, str] | None = None, publication: Publication | None = None,
-    stats: Stats | Figures | None = None,
+    stats: Stats | Figures | None = None, same_ontology: tuple[Path, dict[str, str]] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     """Write every file of a release made of `blocks` into `folder`; return file name -> sha256. The
     blocks are read once, in order; VoID is written from `stats` (the blocks' statistics merged), or
-    else from the N-Quads dump read back."""
+    else from the N-Quads dump read back. `same_ontology`: as finish_release takes it."""
     def every_quad() -> list[ox.Quad]:
         return list(ox.parse(path=folder / NQUADS, format=ox.RdfFormat.N_QUADS))
 
-    digests = write_blocks(folder, blocks, prefixes, jsonld_context(ontology), fallback=every_quad)
-    return finish_release(folder, digests, ontology, shapes, reports, extra, publication, stats)
+    digests = write_blocks(folder, blocks, prefixes, context or jsonld_context(ontology), fallback=every_quad)
+    return finish_release(folder, digests, ontology, shapes, reports, extra, publication, stats, same_ontology)
 
 
 def finish_release(
@@ -958,17 +965,32 @@ def _link_ontology(folder: Path, previous: Path, known: dict[str, str], digests:
     """The ontology bundle linked from a previous release (writing it means canonicalising the ontology
     and the shapes, the slowest constant of a release); False, with nothing left behind, when a file is
     missing."""
-    names = [f"{ONTOLOGY_DIR}/{n}" for n in ONTOLOGY_FILES]
-    if not all(n in known and (previous / n).is_file() for n in names):
+    linked = link_files(folder, previous, [f"{ONTOLOGY_DIR}/{n}" for n in ONTOLOGY_FILES], known)
+    if linked is None:
         return False
-    (folder / ONTOLOGY_DIR).mkdir(parents=True, exist_ok=True)
-    for n in names:
-        try:
-            os.link(previous / n, folder / n)
-        except OSError:
-            shutil.copyfile(previous / n, folder / n)
-        digests[n] = known[n]
+    digests.update(linked)
     return True
+
+
+def link_files(folder: Path, previous: Path, names: list[str], known: dict[str, str],
+               sizes: dict[str, int] | None = None) -> dict[str, str] | None:
+    """Files of the `previous` release taken into this one (hard links, or copies across file systems)
+    when every one is there, with a digest in `known` (the previous manifest's) and, when `sizes` is
+    given, of that size: the same inputs write the same bytes. Returns their digests, or None, with
+    nothing taken, when any is missing or of another size."""
+    try:
+        if not all(name in known and (previous / name).is_file() and
+                   (sizes is None or (previous / name).stat().st_size == sizes.get(name, -1)) for name in names):
+            return None
+    except OSError:
+        return None
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(previous / name, folder / name)
+        except OSError:
+            shutil.copyfile(previous / name, folder / name)
+    return {name: known[name] for name in names}
 
 
 # ---------------------------------------------------------------- dumps split by document
@@ -1027,23 +1049,10 @@ def split_sizes(doc_id: str, fragments: dict[str, int], prefixes: Iterable[str],
 
 def link_split_files(folder: Path, previous: Path, doc_id: str, digests: dict[str, str],
                      sizes: dict[str, int]) -> dict[str, str] | None:
-    """A document's files of a split release taken from the `previous` release (hard links, or copies
-    across file systems), when all are there at the size its part would write (`sizes`): the same part
-    writes the same bytes. `digests`: the previous manifest's. None, and nothing left behind, when any
-    is missing or of another size."""
-    names = [split_name(dump, doc_id) for dump in (*BLOCK_DUMPS, CANONICAL)]
-    try:
-        if not all(name in digests and (previous / name).stat().st_size == sizes.get(name, -1) for name in names):
-            return None
-    except OSError:
-        return None
-    for name in names:
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(previous / name, folder / name)
-        except OSError:
-            shutil.copyfile(previous / name, folder / name)
-    return {name: digests[name] for name in names}
+    """A document's files of a split release taken from the `previous` release when all are there at the
+    size its part would write (`sizes`); `digests`: the previous manifest's."""
+    return link_files(folder, previous, [split_name(dump, doc_id) for dump in (*BLOCK_DUMPS, CANONICAL)], digests,
+                      sizes)
 
 
 __all__ = [
@@ -1070,6 +1079,7 @@ __all__ = [
     "graph_quads",
     "jsonld_context",
     "jsonld_frame_size",
+    "link_files",
     "link_split_files",
     "make_block",
     "ontology_files",
@@ -1085,6 +1095,7 @@ __all__ = [
     "turtle_bytes",
     "union_triples",
     "write_blocks",
+    "write_context",
     "write_dumps",
     "write_release",
     "write_release_blocks",

@@ -676,7 +676,7 @@ class App:
 
     def _served_void(self) -> bytes:
         from .describe import void_turtle
-        from .release import to_bytes, union_triples
+        from .release import turtle_bytes, union_triples
 
         try:
             built_for = json.loads((self.release / "reports" / "manifest.json").read_text(encoding="utf-8"))["base_url"]
@@ -693,8 +693,7 @@ class App:
 
         triples = [ox.Triple(moved(t.subject), t.predicate, moved(t.object))  # type: ignore[arg-type]
                    for t in ox.parse(data, format=ox.RdfFormat.TURTLE)]
-        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        return to_bytes(union_triples(quads), ox.RdfFormat.TURTLE, PREFIXES)
+        return turtle_bytes(union_triples(triples), PREFIXES)  # the writer the build wrote it with
 
     def service_description(self, endpoint: str) -> bytes:
         lines = [
